@@ -1,0 +1,207 @@
+"""The `beleidsbron` command: a thin layer that parses arguments and prints.
+
+Library errors (BeleidsbronError) become one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from index.home import DataHome
+from index.records import MODES, SearchResult
+from index.search import Filters, Searcher
+from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+from ingest.errors import BeleidsbronError
+from ingest.pipeline import Ingestor, IngestReport
+
+ENV_MODEL = "BELEIDSBRON_MODEL"
+
+
+def make_embedder(home: DataHome, model: str | None = None) -> SentenceTransformerEmbedder:
+    return SentenceTransformerEmbedder(model or os.environ.get(ENV_MODEL) or DEFAULT_MODEL,
+                                       models_dir=home.models_dir)
+
+
+def fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.option("--home", type=click.Path(path_type=Path), default=None,
+              help="Data directory (default: $BELEIDSBRON_HOME or ./.beleidsbron).")
+@click.option("--model", default=None, help=f"Sentence-transformers model (default: {DEFAULT_MODEL}).")
+@click.pass_context
+def main(ctx: click.Context, home: Path | None, model: str | None) -> None:
+    """beleidsbron: search Dutch care-policy documents and quote them with page citations."""
+    ctx.obj = {"home": DataHome(home), "model": model}
+
+
+class _Bar:
+    """Progress bars on stderr: pages read, chunks embedded (with rates)."""
+
+    def __init__(self) -> None:
+        from tqdm import tqdm
+
+        self._tqdm = tqdm
+        self._pages = None
+        self._chunks = None
+
+    def pages(self, n: int) -> None:
+        if self._pages is None:
+            self._pages = self._tqdm(desc="pages read", unit="page", file=sys.stderr)
+        self._pages.update(n)
+
+    def chunks(self, n: int, total: int) -> None:
+        if self._chunks is None:
+            self._chunks = self._tqdm(desc="chunks embedded", unit="chunk", total=total, file=sys.stderr)
+        self._chunks.update(n)
+
+    def close(self) -> None:
+        for bar in (self._pages, self._chunks):
+            if bar is not None:
+                bar.close()
+
+
+def print_report(report: IngestReport) -> None:
+    for failure in report.failures:
+        click.echo(f"failed: {failure}", err=True)
+    for pair in report.duplicates:
+        click.echo(f"skipped duplicate: {pair} (same content)", err=True)
+    for file, pages in report.empty_pages.items():
+        listed = ", ".join(f"p. {p}" for p in pages)
+        click.echo(f"{file}: {listed}: no text layer, scan? (not searchable; OCR needed)")
+    click.echo(f"{report.documents} documents, {report.pages} pages, {report.chunks} chunks "
+               f"({report.embedded} embedded) in {report.seconds:.1f} s; "
+               f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+               f"removed {len(report.removed)}, failed {len(report.failures)}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--add", is_flag=True, help="Keep documents already indexed that are not among PATHS.")
+@click.option("--rebuild", is_flag=True, help="Ignore the current index and embed everything again.")
+@click.pass_obj
+def ingest(obj: dict, paths: tuple[Path, ...], add: bool, rebuild: bool) -> None:
+    """Index the PDFs in PATHS (files or folders; default: corpus/)."""
+    targets = list(paths) or [Path("corpus")]
+    missing = [p for p in targets if not p.exists()]
+    for path in missing:
+        click.echo(f"failed: {path}: no such file or folder", err=True)
+    bar = _Bar()
+    try:
+        report = Ingestor(obj["home"], make_embedder(obj["home"], obj["model"]), progress=bar).run(
+            [p for p in targets if p.exists()], keep_others=add, rebuild=rebuild)
+    except BeleidsbronError as exc:
+        fail(str(exc))
+    finally:
+        bar.close()
+    print_report(report)
+    if missing or not report.ok:
+        sys.exit(1)
+
+
+def hit_json(hit) -> dict:
+    return {"doc": hit.doc, "page": hit.page, "score": round(hit.score, 4), "text": hit.chunk.text,
+            "quote": hit.quote.text, "title": hit.source.title}
+
+
+def result_json(result: SearchResult, item_id: str | None = None) -> str:
+    payload = {"id": item_id} if item_id is not None else {"query": result.query}
+    payload |= {"mode": result.mode, "abstain": result.abstained, "hits": [hit_json(h) for h in result.hits]}
+    if result.note:
+        payload["note"] = result.note
+    return json.dumps(payload, ensure_ascii=False)
+
+
+def print_result(result: SearchResult) -> None:
+    if result.note:
+        click.echo(f"({result.note})")
+    if not result.hits:
+        click.echo("No passage in the indexed documents answers this question.")
+    for rank, hit in enumerate(result.hits, start=1):
+        click.echo(f"{rank}. {hit.source.title} — p. {hit.page}  (score {hit.score:.3f}, {hit.doc})")
+        click.echo(f"   {hit.quote.text}\n")
+
+
+def open_searcher(obj: dict) -> Searcher:
+    try:
+        return Searcher.open(obj["home"], make_embedder(obj["home"], obj["model"]))
+    except BeleidsbronError as exc:
+        fail(str(exc))
+        raise  # unreachable
+
+
+def read_batch(path: str) -> list[dict]:
+    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    items = []
+    with stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                items.append({"id": str(item.get("id", number)), "query": str(item["query"])})
+            except (json.JSONDecodeError, KeyError, AttributeError) as exc:
+                click.echo(f"failed: {path} line {number}: not a query item ({exc.__class__.__name__})", err=True)
+    return items
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 100), help="Number of results.")
+@click.option("--mode", type=click.Choice(MODES), default="semantic", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per query.")
+@click.option("--batch", type=click.Path(allow_dash=True), help="JSONL file of queries ({id, query}); - for stdin.")
+@click.option("--doc", "docs", multiple=True, help="Only this document (file name); repeatable.")
+@click.pass_obj
+def search(obj: dict, query: str | None, k: int, mode: str, as_json: bool, batch: str | None,
+           docs: tuple[str, ...]) -> None:
+    """Search the indexed documents for QUERY."""
+    if (query is None) == (batch is None):
+        fail("give a QUERY or --batch FILE, not both or neither")
+    searcher = open_searcher(obj)
+    filters = Filters(docs=frozenset(docs))
+    if batch is not None:
+        for item in read_batch(batch):
+            result = searcher.search(item["query"], k=k, mode=mode, filters=filters)
+            click.echo(result_json(result, item["id"]))
+        return
+    result = searcher.search(query, k=k, mode=mode, filters=filters)
+    if as_json:
+        click.echo(result_json(result))
+    else:
+        print_result(result)
+
+
+@main.command()
+@click.pass_obj
+def info(obj: dict) -> None:
+    """What the index holds: documents, pages, empty pages, chunks, model."""
+    from index.manifest import Manifest
+
+    directory = obj["home"].current()
+    if directory is None:
+        fail(f"no index in {obj['home'].root}; build it with: beleidsbron ingest")
+    try:
+        manifest = Manifest.read(directory)
+    except BeleidsbronError as exc:
+        fail(str(exc))
+    for doc in manifest.documents:
+        empty = f", no text layer on p. {', '.join(map(str, doc.empty_pages))}" if doc.empty_pages else ""
+        click.echo(f"{doc.file}: {doc.pages} pages, {doc.chunks} chunks{empty} — {doc.title}")
+    pages = sum(d.pages for d in manifest.documents)
+    empty = sum(len(d.empty_pages) for d in manifest.documents)
+    click.echo(f"{len(manifest.documents)} documents, {pages} pages ({empty} without text layer), "
+               f"{manifest.chunks} chunks; model {manifest.model_id} ({manifest.dimension}-d), "
+               f"index {manifest.vector_index}, built {manifest.built_at}")
+
+
+if __name__ == "__main__":
+    main()

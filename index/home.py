@@ -1,0 +1,107 @@
+"""The data directory: models, index generations and the ingestion lock.
+
+    $BELEIDSBRON_HOME (default ./.beleidsbron)
+      models/                converted embedding models
+      index/current  ->  gen-…   the index searches use (a symlink, swapped atomically)
+      index/gen-…/           one complete index: manifest.json, chunks.sqlite, vectors.*
+      ingest.lock            held (flock) while an ingestion runs; a crash releases it
+
+A new index is written to a fresh generation directory and only then swapped in
+with one rename, so a reader sees the old index or the new one, never a mix,
+and an interrupted ingestion leaves the previous index as it was.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ingest.errors import BeleidsbronError
+
+ENV_HOME = "BELEIDSBRON_HOME"
+KEEP_GENERATIONS = 2  # the current one and the one before, for readers still on it
+
+
+class BusyError(BeleidsbronError):
+    pass
+
+
+def default_home() -> Path:
+    return Path(os.environ.get(ENV_HOME) or ".beleidsbron")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class DataHome:
+    def __init__(self, root: Path | None = None) -> None:
+        self.root = Path(root) if root is not None else default_home()
+
+    @property
+    def models_dir(self) -> Path:
+        return self.root / "models"
+
+    @property
+    def index_root(self) -> Path:
+        return self.root / "index"
+
+    def current(self) -> Path | None:
+        """The directory of the index in use, resolved once, or None."""
+        link = self.index_root / "current"
+        try:
+            target = os.readlink(link)
+        except OSError:
+            return None
+        path = self.index_root / target
+        return path if path.is_dir() else None
+
+    def new_generation(self) -> Path:
+        self.index_root.mkdir(parents=True, exist_ok=True)
+        return Path(tempfile.mkdtemp(prefix=f"tmp-{time.strftime('%Y%m%dT%H%M%S')}-", dir=self.index_root))
+
+    def commit(self, generation: Path) -> Path:
+        """Make a fully written generation the current index, atomically."""
+        for file in generation.iterdir():
+            with file.open("rb") as fh:
+                os.fsync(fh.fileno())
+        final = generation.with_name("gen-" + generation.name.removeprefix("tmp-"))
+        generation.rename(final)
+        link_tmp = self.index_root / f".current-{os.getpid()}"
+        link_tmp.unlink(missing_ok=True)
+        link_tmp.symlink_to(final.name)
+        os.replace(link_tmp, self.index_root / "current")
+        _fsync_dir(self.index_root)
+        self._prune(final)
+        return final
+
+    def _prune(self, keep: Path) -> None:
+        gens = sorted(p for p in self.index_root.glob("gen-*") if p.is_dir())
+        old = [g for g in gens if g != keep][: max(0, len(gens) - KEEP_GENERATIONS)]
+        for path in old + [p for p in self.index_root.glob("tmp-*") if p.is_dir()]:
+            shutil.rmtree(path, ignore_errors=True)
+
+    @contextmanager
+    def ingest_lock(self) -> Iterator[None]:
+        """Hold the ingestion lock; refuse at once if another ingestion holds it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = self.root / "ingest.lock"
+        with path.open("a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise BusyError(f"{path}: another ingestion is running; try again when it has finished") from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)

@@ -1,0 +1,52 @@
+"""Typed records that come out of search: Hit → Quote, and the SearchResult around them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ingest.records import Chunk, Source
+
+MODES = ("keyword", "semantic", "hybrid", "rerank")
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A verbatim piece of one page's cleaned text: page_text[start:end] == text."""
+
+    text: str
+    page: int
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.end - self.start != len(self.text):
+            raise ValueError("Quote offsets must span exactly its text")
+
+
+@dataclass(frozen=True)
+class Hit:
+    chunk: Chunk
+    source: Source
+    score: float
+    quote: Quote
+
+    @property
+    def doc(self) -> str:
+        return self.chunk.doc
+
+    @property
+    def page(self) -> int:
+        return self.quote.page
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    mode: str
+    hits: tuple[Hit, ...]
+    abstained: bool = False
+    note: str = ""  # e.g. "query shortened to 1000 characters"
+
+    def __post_init__(self) -> None:
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")

@@ -1,0 +1,100 @@
+"""Raw extracted page text → cleaned page text.
+
+What cleaning does, in order:
+- normalise ligatures (ﬁ → fi) and drop replacement, private-use, control and
+  soft-hyphen characters;
+- undo line-end hyphenation when the halves form one word (`huis-` / `artsen`
+  → `huisartsen`), but keep the hyphen of an elided compound (`zorg- en
+  welzijnspartijen`), of a word that really has one (`IZA-partijen`,
+  `Noord-Brabant`, `zee-egel`);
+- join the lines of a paragraph with a space, keep a newline after a heading
+  or before a list item, and collapse runs of whitespace.
+
+Cleaned text is what every offset later refers to: chunks and quotes slice it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+LIGATURES = {"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"}
+# words after which a line-end hyphen marks an elided compound ("zorg- en welzijn")
+ELISION_WORDS = frozenset({"en", "of", "tot", "noch", "als", "and", "or", "to", "en/of"})
+VOWELS = frozenset("aeiouyáéíóúëïöüè")
+HEADING_MAX = 60  # a line this short without closing punctuation reads as a heading
+LIST_ITEM = re.compile(r"^(?:[•→▪◦\-–*]|\d{1,2}[.)]\s)")
+HYPHEN_BREAK = re.compile(r"(\w+)-[ \t]*\n[ \t]*(\w+)")
+WORD = re.compile(r"\w+")
+
+
+def _keep_char(ch: str) -> bool:
+    if ch in "\n\t ":
+        return True
+    category = unicodedata.category(ch)
+    return category not in {"Co", "Cs", "Cc", "Cf"} and ch != "\ufffd"
+
+
+def strip_glyphs(text: str) -> str:
+    """Normalise ligatures and drop characters that carry no text."""
+    text = "".join(LIGATURES.get(ch, ch) for ch in text)
+    text = text.replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if _keep_char(ch))
+
+
+def vocabulary(texts: Iterable[str]) -> frozenset[str]:
+    """Lower-cased words of a text, including hyphenated forms, for dehyphenation."""
+    words: set[str] = set()
+    for text in texts:
+        flat = HYPHEN_BREAK.sub(" ", text)
+        words.update(w.lower() for w in WORD.findall(flat))
+        words.update(m.lower() for m in re.findall(r"\w+(?:-\w+)+", flat))
+    return frozenset(words)
+
+
+def _join_hyphenated(left: str, right: str, vocab: frozenset[str]) -> str:
+    """Decide how `left-⏎right` reads as running text."""
+    if right.lower() in ELISION_WORDS:
+        return f"{left}- {right}"
+    if right[0].isupper() or left[-1].isupper() or left[-1].isdigit() or right[0].isdigit():
+        return f"{left}-{right}"
+    joined, hyphenated = (left + right).lower(), f"{left}-{right}".lower()
+    if joined in vocab:
+        return left + right
+    if hyphenated in vocab:
+        return f"{left}-{right}"
+    if left[-1].lower() in VOWELS and right[0].lower() in VOWELS:
+        return f"{left}-{right}"  # Dutch keeps the hyphen where vowels clash: zee-egel
+    return left + right
+
+
+def dehyphenate(text: str, vocab: frozenset[str] = frozenset()) -> str:
+    return HYPHEN_BREAK.sub(lambda m: _join_hyphenated(m.group(1), m.group(2), vocab), text)
+
+
+def _line_break(line: str, next_line: str) -> str:
+    """A newline after headings and before list items, a space inside paragraphs."""
+    if LIST_ITEM.match(next_line):
+        return "\n"
+    ends_sentence = line.endswith((".", "!", "?", ":", "”", '"', "’"))
+    if not ends_sentence and len(line) <= HEADING_MAX and next_line[:1].isupper():
+        return "\n" if not line[-1:].islower() or len(line.split()) <= 6 else " "
+    return " "
+
+
+def join_lines(text: str) -> str:
+    lines = [re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    if not lines:
+        return ""
+    out = [lines[0]]
+    for prev, line in zip(lines, lines[1:]):
+        out.append(_line_break(prev, line))
+        out.append(line)
+    return "".join(out)
+
+
+def clean_page(raw: str, vocab: frozenset[str] = frozenset()) -> str:
+    """Cleaned text of one page; `vocab` (from `vocabulary`) guides dehyphenation."""
+    return join_lines(dehyphenate(strip_glyphs(raw), vocab))

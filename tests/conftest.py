@@ -1,0 +1,95 @@
+"""Shared fixtures: a fake embedder, tiny generated PDFs, a data directory per test."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.home import DataHome
+
+
+class FakeEmbedder:
+    """Deterministic bag-of-words vectors (hashed stems), recording every call.
+
+    Texts that share words get similar vectors, so search behaves sensibly,
+    and no model is loaded.
+    """
+
+    model_id = "fake-embedder"
+    fingerprint = "fake-fingerprint"
+    dimension = 64
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def _vector(self, text: str) -> np.ndarray:
+        vec = np.zeros(self.dimension, dtype=np.float32)
+        for word in re.findall(r"\w+", text.lower()):
+            digest = hashlib.md5(word[:6].encode()).digest()
+            vec[digest[0] % self.dimension] += 1.0
+        norm = np.linalg.norm(vec)
+        return vec / norm if norm else vec
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(("passage", list(texts)))
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        self.calls.append(("query", list(texts)))
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    @property
+    def passages_embedded(self) -> int:
+        return sum(len(texts) for kind, texts in self.calls if kind == "passage")
+
+
+def make_pdf(pages: list[str | None], title: str = "", author: str = "") -> bytes:
+    """A small PDF whose pages hold the given lines of text; None makes a page with no text layer."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, invariant=1)
+    pdf.setTitle(title)
+    pdf.setAuthor(author)
+    for text in pages:
+        if text is None:
+            pdf.rect(100, 100, 200, 200, fill=1)  # a drawing, no text
+        else:
+            y = 800
+            for line in text.split("\n"):
+                pdf.drawString(50, y, line)
+                y -= 14
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataHome:
+    """Every test gets its own empty data directory."""
+    root = tmp_path / "home"
+    monkeypatch.setenv("BELEIDSBRON_HOME", str(root))
+    return DataHome(root)
+
+
+@pytest.fixture
+def pdf_factory(tmp_path: Path):
+    def write(name: str, pages: list[str | None], **meta) -> Path:
+        folder = tmp_path / "docs"
+        folder.mkdir(exist_ok=True)
+        path = folder / name
+        path.write_bytes(make_pdf(pages, **meta))
+        return path
+
+    return write
