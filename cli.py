@@ -14,10 +14,11 @@ from pathlib import Path
 import click
 
 from index.home import DataHome
-from index.records import MODES, SearchResult
+from index.records import MODES, Hit, SearchResult
 from index.search import Filters, Searcher
 from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
 from ingest.errors import BeleidsbronError
+from evals.command import eval_command
 from ingest.pipeline import Ingestor, IngestReport
 
 ENV_MODEL = "BELEIDSBRON_MODEL"
@@ -44,27 +45,27 @@ def main(ctx: click.Context, home: Path | None, model: str | None) -> None:
 
 
 class _Bar:
-    """Progress bars on stderr: pages read, chunks embedded (with rates)."""
+    """Progress bars on stderr: pages read, chunks and sentences embedded (with rates)."""
 
     def __init__(self) -> None:
         from tqdm import tqdm
 
         self._tqdm = tqdm
         self._pages = None
-        self._chunks = None
+        self._embedded: dict = {}
 
     def pages(self, n: int) -> None:
         if self._pages is None:
             self._pages = self._tqdm(desc="pages read", unit="page", file=sys.stderr)
         self._pages.update(n)
 
-    def chunks(self, n: int, total: int) -> None:
-        if self._chunks is None:
-            self._chunks = self._tqdm(desc="chunks embedded", unit="chunk", total=total, file=sys.stderr)
-        self._chunks.update(n)
+    def embedded(self, kind: str, n: int, total: int) -> None:
+        if kind not in self._embedded:
+            self._embedded[kind] = self._tqdm(desc=f"{kind} embedded", unit=kind[:-1], total=total, file=sys.stderr)
+        self._embedded[kind].update(n)
 
     def close(self) -> None:
-        for bar in (self._pages, self._chunks):
+        for bar in (self._pages, *self._embedded.values()):
             if bar is not None:
                 bar.close()
 
@@ -107,9 +108,11 @@ def ingest(obj: dict, paths: tuple[Path, ...], add: bool, rebuild: bool) -> None
         sys.exit(1)
 
 
-def hit_json(hit) -> dict:
-    return {"doc": hit.doc, "page": hit.page, "score": round(hit.score, 4), "text": hit.chunk.text,
-            "quote": hit.quote.text, "title": hit.source.title}
+def hit_json(hit: Hit) -> dict:
+    return {"doc": hit.doc, "page": hit.page, "score": round(hit.score, 4), "text": hit.chunk.embed_text,
+            "quote": hit.quote.text, "quote_start": hit.quote.start, "quote_end": hit.quote.end,
+            "pages": [hit.chunk.page_start, hit.chunk.page_end], "title": hit.source.title,
+            "citation": hit.citation}
 
 
 def result_json(result: SearchResult, item_id: str | None = None) -> str:
@@ -120,14 +123,22 @@ def result_json(result: SearchResult, item_id: str | None = None) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-def print_result(result: SearchResult) -> None:
+def print_result(result: SearchResult, group: bool = False) -> None:
     if result.note:
         click.echo(f"({result.note})")
-    if not result.hits:
-        click.echo("No passage in the indexed documents answers this question.")
-    for rank, hit in enumerate(result.hits, start=1):
-        click.echo(f"{rank}. {hit.source.title} — p. {hit.page}  (score {hit.score:.3f}, {hit.doc})")
-        click.echo(f"   {hit.quote.text}\n")
+    if result.abstained:
+        click.echo("The indexed documents do not answer this question (no passage is close enough).")
+    elif not result.hits:
+        click.echo("No passage found.")
+    hits = sorted(result.hits, key=lambda h: h.doc) if group else result.hits
+    shown_doc = None
+    for rank, hit in enumerate(hits, start=1):
+        if group and hit.doc != shown_doc:
+            click.echo(f"== {hit.source.title} ({hit.doc})")
+            shown_doc = hit.doc
+        click.echo(f"{rank}. {hit.source.title} — p. {hit.page}  (score {hit.score:.3f})")
+        click.echo(f"   “{' '.join(hit.quote.text.split())}”")
+        click.echo(f"   {hit.citation}\n")
 
 
 def open_searcher(obj: dict) -> Searcher:
@@ -156,18 +167,24 @@ def read_batch(path: str) -> list[dict]:
 @main.command()
 @click.argument("query", required=False)
 @click.option("-k", "k", default=10, show_default=True, type=click.IntRange(1, 100), help="Number of results.")
-@click.option("--mode", type=click.Choice(MODES), default="semantic", show_default=True)
+@click.option("--mode", type=click.Choice(MODES), default="rerank", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query.")
 @click.option("--batch", type=click.Path(allow_dash=True), help="JSONL file of queries ({id, query}); - for stdin.")
 @click.option("--doc", "docs", multiple=True, help="Only this document (file name); repeatable.")
+@click.option("--publisher", "publishers", multiple=True, help="Only this publisher; repeatable.")
+@click.option("--year", "years", multiple=True, type=int, help="Only this year; repeatable.")
+@click.option("--kind", "kinds", multiple=True, help="Only this kind of document; repeatable.")
+@click.option("--group", is_flag=True, help="Group the results per document.")
 @click.pass_obj
 def search(obj: dict, query: str | None, k: int, mode: str, as_json: bool, batch: str | None,
-           docs: tuple[str, ...]) -> None:
-    """Search the indexed documents for QUERY."""
+           docs: tuple[str, ...], publishers: tuple[str, ...], years: tuple[int, ...], kinds: tuple[str, ...],
+           group: bool) -> None:
+    """Search the indexed documents for QUERY; each hit comes with a verbatim quote and citation."""
     if (query is None) == (batch is None):
         fail("give a QUERY or --batch FILE, not both or neither")
     searcher = open_searcher(obj)
-    filters = Filters(docs=frozenset(docs))
+    filters = Filters(docs=frozenset(docs), publishers=frozenset(publishers), years=frozenset(years),
+                      kinds=frozenset(kinds))
     if batch is not None:
         for item in read_batch(batch):
             result = searcher.search(item["query"], k=k, mode=mode, filters=filters)
@@ -177,7 +194,7 @@ def search(obj: dict, query: str | None, k: int, mode: str, as_json: bool, batch
     if as_json:
         click.echo(result_json(result))
     else:
-        print_result(result)
+        print_result(result, group)
 
 
 @main.command()
@@ -202,6 +219,8 @@ def info(obj: dict) -> None:
                f"{manifest.chunks} chunks; model {manifest.model_id} ({manifest.dimension}-d), "
                f"index {manifest.vector_index}, built {manifest.built_at}")
 
+
+main.add_command(eval_command)
 
 if __name__ == "__main__":
     main()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from index.citation import citation
 from ingest.records import Chunk, Source
 
 MODES = ("keyword", "semantic", "hybrid", "rerank")
@@ -37,6 +38,10 @@ class Hit:
     @property
     def page(self) -> int:
         return self.quote.page
+
+    @property
+    def citation(self) -> str:
+        return citation(self.source, self.page)
 
 
 @dataclass(frozen=True)

@@ -1,18 +1,51 @@
-"""Query → hits. Loads one index generation and answers queries against it."""
+"""Query → hits → quotes. Loads one index generation and answers queries against it.
+
+First stage, by mode:
+- keyword:  BM25 over Dutch-analysed passages (stems, compounds, acronyms expanded);
+- semantic: cosine between the e5 query vector and the passage vectors;
+- hybrid:   both, min-max normalised and combined; the lexical weight follows the
+            share of query words the corpus knows, so an English question is not
+            pulled down by chance Dutch word matches.
+Second stage (rerank): the top candidates are scored again with their best
+matching sentence (sentence vectors computed at ingest) together with the
+passage score — or by a cross-encoder, when one is configured.
+
+Every hit then gets a verbatim quote of 1–3 sentences from its passage, hits
+that overlap on a page are merged, and a query that nothing answers abstains.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
+from index.fusion import convex, lexical_weight, minmax
 from index.home import DataHome
+from index.lexical import LexicalIndex
 from index.manifest import REBUILD_HINT, IndexError_, Manifest
-from index.records import MODES, Hit, Quote, SearchResult
+from index.quotes import make_quote, quote_window
+from index.records import MODES, Hit, SearchResult
 from index.store import ChunkStore
 from index.vectors import VectorIndex
+from index.writer import SENTENCE_VECTORS, load_acronyms
 from ingest.embed import Embedder
+from ingest.records import Chunk, Source
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Weights of the ranking, set from the evaluation sets (see README, Evaluation)."""
+
+    candidates: int = 100  # per channel, before fusion
+    lexical: float = 0.3  # lexical weight in hybrid for a query whose words the corpus knows
+    rerank_depth: int = 30
+    sentence: float = 0.5  # weight of the best sentence against the passage score in rerank
+    abstain_below: float = 0.0  # best sentence cosine under which nothing answers (0: never)
 
 
 @dataclass(frozen=True)
@@ -22,36 +55,100 @@ class Filters:
     years: frozenset[int] = frozenset()
     kinds: frozenset[str] = frozenset()
 
+    def admits(self, source: Source) -> bool:
+        return ((not self.docs or source.file in self.docs)
+                and (not self.publishers or source.publisher in self.publishers)
+                and (not self.years or source.year in self.years)
+                and (not self.kinds or source.kind in self.kinds))
+
 
 class Searcher:
-    def __init__(self, directory: Path, manifest: Manifest, store: ChunkStore, vectors: VectorIndex,
-                 embedder: Embedder) -> None:
+    def __init__(self, directory: Path, manifest: Manifest, embedder: Embedder, tuning: Tuning = Tuning()) -> None:
         self.directory = directory
         self.manifest = manifest
-        self.store = store
-        self.vectors = vectors
         self.embedder = embedder
-        self.sources = store.sources()
+        self.tuning = tuning
+        self.store = ChunkStore.open(directory)
+        self.vectors = VectorIndex.load(directory, manifest.vector_index)
+        self.sentence_vectors = np.load(directory / SENTENCE_VECTORS, allow_pickle=False, mmap_mode="r")
+        self.lexical = LexicalIndex.load(directory, manifest.chunks)
+        self.acronyms = load_acronyms(directory)
+        self.sources = self.store.sources()
+        self.ranges = self.store.sentence_ranges()
+        files = sorted(self.sources)
+        self._doc_of_chunk = np.array([files.index(c.doc) for _, c in self.store.iter_chunks()], dtype=np.int32)
+        self._files = files
+        self._embed_query = lru_cache(maxsize=256)(self._embed)
 
     @classmethod
-    def open(cls, home: DataHome, embedder: Embedder) -> Searcher:
+    def open(cls, home: DataHome, embedder: Embedder, tuning: Tuning = Tuning()) -> Searcher:
         directory = home.current()
         if directory is None:
             raise IndexError_(f"no index in {home.root}; build it with: beleidsbron ingest")
         manifest = Manifest.read(directory)
         manifest.check_model(embedder.model_id)
         try:
-            store = ChunkStore.open(directory)
-            vectors = VectorIndex.load(directory)
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise IndexError_(f"{directory}: damaged index ({exc}); {REBUILD_HINT}") from exc
-        if not (store.count() == len(vectors) == manifest.chunks):
-            raise IndexError_(f"{directory}: chunk store ({store.count()}) and vectors ({len(vectors)}) "
-                              f"disagree; {REBUILD_HINT}")
-        return cls(directory, manifest, store, vectors, embedder)
+            searcher = cls(directory, manifest, embedder, tuning)
+        except (OSError, ValueError, KeyError, RuntimeError) as exc:
+            raise IndexError_(f"{directory}: damaged index ({exc.__class__.__name__}: {exc}); {REBUILD_HINT}") from exc
+        counts = (searcher.store.count(), len(searcher.vectors), manifest.chunks)
+        if len(set(counts)) != 1 or len(searcher.sentence_vectors) != searcher.store.sentence_count():
+            raise IndexError_(f"{directory}: chunk store, vectors and manifest disagree "
+                              f"({counts[0]} / {counts[1]} / {counts[2]} passages); {REBUILD_HINT}")
+        return searcher
 
-    def search(self, query: str, k: int = 10, mode: str = "semantic",
-               filters: Filters = Filters()) -> SearchResult:
+    def _embed(self, text: str) -> np.ndarray:
+        return self.embedder.embed_queries([text])[0]
+
+    # first stage ----------------------------------------------------------------
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        if filters == Filters():
+            return None
+        allowed = np.array([filters.admits(self.sources[f]) for f in self._files])
+        return allowed[self._doc_of_chunk]
+
+    def _candidates(self, text: str, mode: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """Candidate rows and their first-stage scores (higher is better)."""
+        n, depth = len(self.vectors), self.tuning.candidates
+        expansions = " ".join(self.acronyms.expansions(text))
+        pools, lexical = [], None
+        if mode != "semantic":
+            lexical = self.lexical.scores(f"{text} {expansions}")
+            if mask is not None:
+                lexical = np.where(mask, lexical, 0.0)
+            pools.append(np.argsort(-lexical, kind="stable")[:depth][lexical[np.argsort(-lexical)[:depth]] > 0])
+        if mode != "keyword":
+            query = self._embed_query(text)
+            _, rows = self.vectors.search(query, n if mask is not None else min(depth, n))
+            rows = rows[0][rows[0] >= 0]
+            if mask is not None:
+                rows = rows[mask[rows]][:depth]
+            pools.append(rows)
+        rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
+        if not len(rows):
+            return rows, np.zeros(0)
+        if mode == "keyword":
+            return rows, lexical[rows]
+        dense = np.asarray(self.vectors.vectors[rows]) @ self._embed_query(text)
+        if mode == "semantic":
+            return rows, dense
+        weight = lexical_weight(self.lexical.coverage(text), self.tuning.lexical)
+        return rows, convex([dense, lexical[rows]], [1.0 - weight, weight])
+
+    # second stage ---------------------------------------------------------------
+    def _sentence_scores(self, rows: np.ndarray, text: str) -> list[np.ndarray]:
+        query = self._embed_query(text)
+        return [np.asarray(self.sentence_vectors[lo:hi]) @ query for lo, hi in self.ranges[rows]]
+
+    def _rerank(self, rows: np.ndarray, scores: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
+        order = np.argsort(-scores, kind="stable")[: self.tuning.rerank_depth]
+        rows, scores = rows[order], scores[order]
+        best = np.array([s.max() if len(s) else 0.0 for s in self._sentence_scores(rows, text)])
+        w = self.tuning.sentence
+        return rows, (1 - w) * minmax(scores) + w * minmax(best)
+
+    # search ---------------------------------------------------------------------
+    def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters()) -> SearchResult:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if k < 1:
@@ -59,27 +156,69 @@ class Searcher:
         text, note = " ".join(query.split()), ""
         if len(text) > MAX_QUERY_CHARS:
             text, note = text[:MAX_QUERY_CHARS], f"query shortened to {MAX_QUERY_CHARS} characters"
-        if not any(ch.isalnum() for ch in text):
-            return SearchResult(query=query, mode=mode, hits=(), note=note or "empty query")
-        vector = self.embedder.embed_queries([text])
-        scores, rows = self.vectors.search(vector, len(self.vectors))
-        hits = []
-        for score, row in zip(scores[0], rows[0]):
-            if row < 0:
-                continue
-            chunk = self.store.chunks([int(row)])[0]
-            source = self.sources[chunk.doc]
-            if not _passes(filters, source):
-                continue
-            quote = Quote(chunk.text, chunk.page_start, chunk.start, chunk.start + len(chunk.text))
-            hits.append(Hit(chunk=chunk, source=source, score=float(score), quote=quote))
-            if len(hits) == k:
-                break
+        if not any(ch.isalnum() for ch in text) or not len(self.vectors):
+            return SearchResult(query=query, mode=mode, hits=(), note=note or "nothing to search for")
+        rows, scores = self._candidates(text, "hybrid" if mode == "rerank" else mode, self._mask(filters))
+        if mode == "rerank" and len(rows):
+            rows, scores = self._rerank(rows, scores, text)
+        order = np.argsort(-scores, kind="stable")
+        hits = self._hits(rows[order], scores[order], text, k)
+        if hits and self._abstains(hits, text):
+            return SearchResult(query=query, mode=mode, hits=(), abstained=True, note=note)
         return SearchResult(query=query, mode=mode, hits=tuple(hits), note=note)
 
+    def _abstains(self, hits: list[Hit], text: str) -> bool:
+        if self.tuning.abstain_below <= 0:
+            return False
+        return self._best_sentence(hits[0].chunk, text) < self.tuning.abstain_below
 
-def _passes(filters: Filters, source) -> bool:
-    return ((not filters.docs or source.file in filters.docs)
-            and (not filters.publishers or source.publisher in filters.publishers)
-            and (not filters.years or source.year in filters.years)
-            and (not filters.kinds or source.kind in filters.kinds))
+    def _best_sentence(self, chunk: Chunk, text: str) -> float:
+        row = self._row_of(chunk)
+        scores = self._sentence_scores(np.array([row]), text)[0]
+        return float(scores.max()) if len(scores) else 0.0
+
+    def _row_of(self, chunk: Chunk) -> int:
+        return self._rows_by_id[chunk.id]
+
+    @property
+    def _rows_by_id(self) -> dict[str, int]:
+        if not hasattr(self, "_row_index"):
+            self._row_index = {c.id: row for row, c in self.store.iter_chunks()}
+        return self._row_index
+
+    def _hits(self, rows: np.ndarray, scores: np.ndarray, text: str, k: int) -> list[Hit]:
+        """Hits in rank order, each with its quote. A passage that overlaps or touches a better hit
+        on the same page is merged into it: the better hit's passage grows to cover both."""
+        hits: list[Hit] = []
+        for row, score in zip(rows.tolist(), scores.tolist()):
+            chunk = self.store.chunks([row])[0]
+            host = next((i for i, h in enumerate(hits) if _touches(h.chunk, chunk)), None)
+            if host is not None:
+                hits[host] = replace(hits[host], chunk=self._union(hits[host].chunk, chunk))
+                continue
+            if len(hits) == k:
+                break
+            hits.append(self._hit(row, chunk, score, text))
+        return hits
+
+    def _union(self, a: Chunk, b: Chunk) -> Chunk:
+        start, end = min(a.start, b.start), max(a.end, b.end)
+        body = self.store.page_text(a.doc, a.page_start)[start:end]
+        return replace(a, text=body, start=start, end=end)
+
+    def _hit(self, row: int, chunk: Chunk, score: float, text: str) -> Hit:
+        lo, hi = self.ranges[row]
+        sentences = self.store.sentences(int(lo), int(hi))
+        if not sentences:  # a passage with no sentence (should not happen): quote its start
+            raise IndexError_(f"passage {chunk.id} has no sentences; {REBUILD_HINT}")
+        scores = np.asarray(self.sentence_vectors[lo:hi]) @ self._embed_query(text)
+        first, last = quote_window(sentences, scores)
+        page_text = self.store.page_text(chunk.doc, sentences[first].page)
+        quote = make_quote(page_text, sentences[first:last])
+        return Hit(chunk=chunk, source=self.sources[chunk.doc], score=float(score), quote=quote)
+
+
+def _touches(a: Chunk, b: Chunk) -> bool:
+    """Same document and page, and the spans overlap or meet."""
+    one_page = a.page_start == a.page_end == b.page_start == b.page_end
+    return one_page and a.doc == b.doc and a.start <= b.end and b.start <= a.end

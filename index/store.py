@@ -1,6 +1,7 @@
 """The chunk store: documents, cleaned pages and chunks in one SQLite file.
 
-Row i of the `chunks` table is vector i of the vector index. The schema carries
+Row i of the `chunks` table is vector i of the vector index, row i of `sentences` is
+sentence vector i; each chunk records the [sent_lo, sent_hi) range of its sentences. The schema carries
 its version in SQLite's user_version and evolves through numbered migrations.
 """
 
@@ -10,7 +11,9 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-from ingest.records import Chunk, Document, Page, Source
+import numpy as np
+
+from ingest.records import Chunk, Document, Page, Sentence, Source
 
 STORE_FILE = "chunks.sqlite"
 
@@ -21,8 +24,11 @@ MIGRATIONS = [
     CREATE TABLE pages (doc TEXT NOT NULL, number INTEGER NOT NULL, text TEXT NOT NULL,
         has_text_layer INTEGER NOT NULL, PRIMARY KEY (doc, number));
     CREATE TABLE chunks (row INTEGER PRIMARY KEY, id TEXT NOT NULL, doc TEXT NOT NULL, text TEXT NOT NULL,
-        page_start INTEGER NOT NULL, page_end INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+        page_start INTEGER NOT NULL, page_end INTEGER NOT NULL, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+        sent_lo INTEGER NOT NULL, sent_hi INTEGER NOT NULL);
     CREATE INDEX chunks_doc ON chunks (doc);
+    CREATE TABLE sentences (row INTEGER PRIMARY KEY, doc TEXT NOT NULL, page INTEGER NOT NULL,
+        start INTEGER NOT NULL, "end" INTEGER NOT NULL, text TEXT NOT NULL);
     """,
 ]
 
@@ -61,16 +67,22 @@ class ChunkStore:
         self._conn.close()
 
     # writing ------------------------------------------------------------------
-    def add(self, doc: Document, chunks: list[Chunk]) -> None:
+    def add(self, doc: Document, chunks: list[Chunk], sentences: list[Sentence],
+            ranges: list[tuple[int, int]]) -> None:
+        """Store a document; `ranges` are each chunk's sentence indices into `sentences`."""
         src = doc.source
+        base = self._conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
         with self._conn:
             self._conn.execute("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?)",
                                (src.file, doc.sha256, src.title, src.publisher, src.year, src.kind))
             self._conn.executemany("INSERT INTO pages VALUES (?, ?, ?, ?)",
                                    [(src.file, p.number, p.text, int(p.has_text_layer)) for p in doc.pages])
             self._conn.executemany(
-                f"INSERT INTO chunks ({_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(c.id, c.doc, c.text, c.page_start, c.page_end, c.start, c.end) for c in chunks])
+                f"INSERT INTO chunks ({_CHUNK_COLUMNS}, sent_lo, sent_hi) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(c.id, c.doc, c.text, c.page_start, c.page_end, c.start, c.end, base + lo, base + hi)
+                 for c, (lo, hi) in zip(chunks, ranges, strict=True)])
+            self._conn.executemany('INSERT INTO sentences (doc, page, start, "end", text) VALUES (?, ?, ?, ?, ?)',
+                                   [(x.doc, x.page, x.start, x.end, x.text) for x in sentences])
 
     # reading ------------------------------------------------------------------
     def count(self) -> int:
@@ -90,6 +102,25 @@ class ChunkStore:
         where, args = ("WHERE doc = ?", (doc,)) if doc else ("", ())
         for row in self._conn.execute(f"SELECT row, {_CHUNK_COLUMNS} FROM chunks {where} ORDER BY row", args):
             yield row[0] - 1, Chunk(*row[1:])
+
+    def sentence_count(self) -> int:
+        return self._conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
+
+    def sentence_ranges(self) -> np.ndarray:
+        """(chunks, 2) array: each chunk's [first, last) sentence rows."""
+        rows = self._conn.execute("SELECT sent_lo, sent_hi FROM chunks ORDER BY row").fetchall()
+        return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+
+    def sentences(self, first: int, last: int) -> list[Sentence]:
+        """Sentences at rows [first, last), in order."""
+        return [Sentence(*r) for r in self._conn.execute(
+            'SELECT doc, page, start, "end", text FROM sentences WHERE row > ? AND row <= ? ORDER BY row',
+            (first, last))]
+
+    def iter_sentences(self, doc: str) -> Iterator[tuple[int, Sentence]]:
+        for row in self._conn.execute('SELECT row, doc, page, start, "end", text FROM sentences WHERE doc = ? '
+                                      "ORDER BY row", (doc,)):
+            yield row[0] - 1, Sentence(*row[1:])
 
     def sources(self) -> dict[str, Source]:
         return {r[0]: Source(file=r[0], title=r[1], publisher=r[2], year=r[3], kind=r[4]) for r in

@@ -1,4 +1,4 @@
-"""Ingestion: PDF files → documents → chunks → vectors → a new index generation.
+"""Ingestion: PDF files → documents → chunks and sentences → vectors → a new index generation.
 
 Incremental: a document whose bytes are unchanged keeps its pages, chunks and
 vectors; a passage whose text is unchanged keeps its vector. Only new text is
@@ -18,14 +18,16 @@ from typing import Protocol
 import numpy as np
 
 from index.home import DataHome
-from index.manifest import DocumentEntry, IndexError_, Manifest
+from index.manifest import IndexError_, Manifest
 from index.store import ChunkStore
 from index.vectors import VectorIndex
+from index.writer import SENTENCE_VECTORS, DocumentParts, ModelInfo, write_index
 from ingest.chunk import Chunker, ChunkSettings
 from ingest.embed import Embedder
 from ingest.errors import DocumentError
 from ingest.pdf import read_pdf_bytes, sha256_bytes
-from ingest.records import Chunk, Document
+from ingest.records import Document
+from ingest.sentences import chunk_sentence_ranges, page_sentences
 from ingest.sources import MANIFEST_NAME, load_sources
 
 EMBED_BATCH = 32
@@ -34,14 +36,14 @@ EMBED_BATCH = 32
 class Progress(Protocol):
     def pages(self, n: int) -> None: ...
 
-    def chunks(self, n: int, total: int) -> None: ...
+    def embedded(self, kind: str, n: int, total: int) -> None: ...
 
 
 class _NoProgress:
     def pages(self, n: int) -> None:
         pass
 
-    def chunks(self, n: int, total: int) -> None:
+    def embedded(self, kind: str, n: int, total: int) -> None:
         pass
 
 
@@ -85,13 +87,18 @@ class _Previous:
     """What the current index already holds, for reuse."""
 
     store: ChunkStore | None = None
-    vectors: np.ndarray | None = None
+    all_vectors: np.ndarray | None = None  # chunk vectors, then sentence vectors
     docs: dict[str, str] = field(default_factory=dict)  # file → sha256
 
     def vector_rows(self) -> dict[str, int]:
+        """Text hash → row in `all_vectors`, for every passage and sentence already embedded."""
         if self.store is None:
             return {}
-        return {_text_key(c.embed_text): row for row, c in self.store.iter_chunks()}
+        rows = {_text_key(c.embed_text): row for row, c in self.store.iter_chunks()}
+        offset = self.store.count()
+        for file in self.docs:
+            rows.update((_text_key(s.text), offset + row) for row, s in self.store.iter_sentences(file))
+        return rows
 
 
 def _load_previous(home: DataHome, embedder: Embedder, settings: ChunkSettings) -> _Previous:
@@ -104,7 +111,8 @@ def _load_previous(home: DataHome, embedder: Embedder, settings: ChunkSettings) 
         if (manifest.chunk_size, manifest.chunk_overlap) != (settings.size, settings.overlap):
             return _Previous()
         store = ChunkStore.open(current)
-        vectors = np.asarray(VectorIndex.load(current).vectors)
+        vectors = np.concatenate([np.asarray(VectorIndex.load(current).vectors),
+                                  np.load(current / SENTENCE_VECTORS, allow_pickle=False)])
     except (IndexError_, OSError, ValueError):
         return _Previous()  # nothing reusable: everything is embedded afresh
     return _Previous(store, vectors, {d.file: d.sha256 for d in manifest.documents})
@@ -127,11 +135,12 @@ class Ingestor:
         report = IngestReport()
         with self.home.ingest_lock():
             prev = _Previous() if rebuild else _load_previous(self.home, self.embedder, self.settings)
-            docs = self._read(paths, prev, report)
-            kept = [f for f in prev.docs if f not in docs and (keep_others or f in _failed(report))
-                    and f not in set(remove)]
+            docs = self._read(paths, prev, report, keep_others)
+            kept = [f for f in prev.docs if f not in docs and (keep_others or f in _failed(report))]
             for file in kept:
                 docs[file] = prev.store.document(file)  # type: ignore[union-attr]
+            for file in remove:
+                docs.pop(file, None)
             report.removed = sorted(set(prev.docs) - set(docs))
             if report.added or report.updated or report.removed or prev.store is None:
                 self._write(docs, prev, report)
@@ -142,11 +151,14 @@ class Ingestor:
         report.seconds = time.perf_counter() - started
         return report
 
-    def _read(self, paths: list[Path], prev: _Previous, report: IngestReport) -> dict[str, Document]:
+    def _read(self, paths: list[Path], prev: _Previous, report: IngestReport,
+              keep_others: bool = False) -> dict[str, Document]:
         sources: dict[Path, dict] = {}
         by_hash = {sha: file for file, sha in prev.docs.items()}
         docs: dict[str, Document] = {}
-        for path in pdf_files(paths):
+        files = pdf_files(paths)
+        present = {p.name for p in files}
+        for path in files:
             folder = path.parent
             if folder not in sources:
                 sources[folder] = load_sources(folder / MANIFEST_NAME)
@@ -156,8 +168,9 @@ class Ingestor:
                 report.failures.append(DocumentError(path.name, f"cannot read file ({exc.strerror})"))
                 continue
             sha = sha256_bytes(data)
-            twin = by_hash.get(sha) or next((f for f, d in docs.items() if d.sha256 == sha), None)
-            if twin and twin != path.name:
+            twin = next((f for f, d in docs.items() if d.sha256 == sha), None) or by_hash.get(sha)
+            renamed = twin in prev.docs and twin not in present and not keep_others
+            if twin and twin != path.name and not renamed:
                 report.duplicates.append(f"{path.name} = {twin}")
                 continue
             if prev.docs.get(path.name) == sha and prev.store is not None:
@@ -175,53 +188,43 @@ class Ingestor:
         return docs
 
     def _write(self, docs: dict[str, Document], prev: _Previous, report: IngestReport) -> None:
-        chunks_by_doc = {f: self._chunks(d, prev) for f, d in sorted(docs.items())}
-        all_chunks = [c for cs in chunks_by_doc.values() for c in cs]
-        vectors = self._vectors(all_chunks, prev, report)
-        generation = self.home.new_generation()
-        store = ChunkStore.create(generation)
-        entries = []
-        for file, chunks in chunks_by_doc.items():
-            doc = docs[file]
-            store.add(doc, chunks)
-            entries.append(DocumentEntry(file=file, sha256=doc.sha256, title=doc.source.title,
-                                         pages=len(doc.pages), empty_pages=list(doc.empty_pages),
-                                         chunks=len(chunks)))
-            if doc.empty_pages:
-                report.empty_pages[file] = doc.empty_pages
-        store.close()
-        index = VectorIndex.build(vectors)
-        index.save(generation)
-        Manifest(model_id=self.embedder.model_id, dimension=self.embedder.dimension,
-                 model_fingerprint=self.embedder.fingerprint, chunk_size=self.settings.size,
-                 chunk_overlap=self.settings.overlap, vector_index=index.kind, documents=entries,
-                 chunks=len(all_chunks), built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                 ).write(generation)
-        self.home.commit(generation)
-        report.documents, report.chunks = len(docs), len(all_chunks)
-        report.pages = sum(len(d.pages) for d in docs.values())
+        parts = [self._parts(doc, prev) for _, doc in sorted(docs.items())]
+        known = prev.vector_rows()
+        chunk_texts = [c.embed_text for p in parts for c in p.chunks]
+        sentence_texts = [s.text for p in parts for s in p.sentences]
+        chunk_vectors = self._vectors(chunk_texts, known, prev, report, "chunks")
+        sentence_vectors = self._vectors(sentence_texts, known, prev, report, "sentences")
+        write_index(self.home, parts, chunk_vectors, sentence_vectors, ModelInfo(
+            self.embedder.model_id, self.embedder.dimension, self.embedder.fingerprint,
+            self.settings.size, self.settings.overlap))
+        report.documents, report.chunks = len(parts), len(chunk_texts)
+        report.pages = sum(len(p.doc.pages) for p in parts)
+        report.empty_pages = {p.doc.file: p.doc.empty_pages for p in parts if p.doc.empty_pages}
 
-    def _chunks(self, doc: Document, prev: _Previous) -> list[Chunk]:
+    def _parts(self, doc: Document, prev: _Previous) -> DocumentParts:
         if prev.store is not None and prev.docs.get(doc.file) == doc.sha256:
-            return [c for _, c in prev.store.iter_chunks(doc.file)]
-        return self.chunker.split(doc)
+            chunks = [c for _, c in prev.store.iter_chunks(doc.file)]
+            sentences = [s for _, s in prev.store.iter_sentences(doc.file)]
+        else:
+            chunks, sentences = self.chunker.split(doc), page_sentences(doc)
+        return DocumentParts(doc, chunks, sentences, chunk_sentence_ranges(doc, chunks, sentences))
 
-    def _vectors(self, chunks: list[Chunk], prev: _Previous, report: IngestReport) -> np.ndarray:
-        dim = self.embedder.dimension
-        out = np.zeros((len(chunks), dim), dtype=np.float32)
-        known = prev.vector_rows() if prev.vectors is not None else {}
+    def _vectors(self, texts: list[str], known: dict[str, int], prev: _Previous, report: IngestReport,
+                 kind: str) -> np.ndarray:
+        """Vectors for the texts: taken from the previous index where the text is unchanged."""
+        out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
         todo = []
-        for i, chunk in enumerate(chunks):
-            row = known.get(_text_key(chunk.embed_text))
+        for i, text in enumerate(texts):
+            row = known.get(_text_key(text))
             if row is not None:
-                out[i] = prev.vectors[row]  # type: ignore[index]
+                out[i] = prev.all_vectors[row]  # type: ignore[index]
             else:
                 todo.append(i)
         for begin in range(0, len(todo), EMBED_BATCH):
             batch = todo[begin:begin + EMBED_BATCH]
-            out[batch] = self.embedder.embed_passages([chunks[i].embed_text for i in batch])
-            self.progress.chunks(len(batch), len(todo))
-        report.embedded = len(todo)
+            out[batch] = self.embedder.embed_passages([texts[i] for i in batch])
+            self.progress.embedded(kind, len(batch), len(todo))
+        report.embedded += len(todo)
         return out
 
 

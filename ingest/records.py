@@ -113,3 +113,18 @@ class Chunk:
     def embed_text(self) -> str:
         """The text handed to the embedder: page breaks read as spaces."""
         return self.text.replace(PAGE_BREAK, " ")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a page: page_text[start:end] == text."""
+
+    doc: str
+    page: int
+    start: int
+    end: int
+    text: str
+
+    def __post_init__(self) -> None:
+        if self.end - self.start != len(self.text) or not self.text.strip():
+            raise ValueError("Sentence offsets must span exactly its non-empty text")

@@ -1,0 +1,51 @@
+"""Pure functions that combine rankings. No I/O, no models: easy to test on their own."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def minmax(scores: np.ndarray) -> np.ndarray:
+    """Scale to [0, 1]; all-equal scores become zeros (they rank nothing)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.size == 0:
+        return scores
+    low, high = float(scores.min()), float(scores.max())
+    return (scores - low) / (high - low) if high > low else np.zeros_like(scores)
+
+
+def convex(scores: list[np.ndarray], weights: list[float]) -> np.ndarray:
+    """Weighted sum of min-max normalised score vectors over the same passages."""
+    if len(scores) != len(weights):
+        raise ValueError("convex needs one weight per score vector")
+    total = sum(weights)
+    if total <= 0:
+        raise ValueError("convex needs weights with a positive sum")
+    return sum(w / total * minmax(s) for s, w in zip(scores, weights))
+
+
+def rrf(scores: list[np.ndarray], weights: list[float], k: int = 60) -> np.ndarray:
+    """Weighted reciprocal rank fusion: sum of w / (k + rank), rank 1 = best, ties share the better rank."""
+    if len(scores) != len(weights):
+        raise ValueError("rrf needs one weight per score vector")
+    fused = np.zeros(len(scores[0]) if scores else 0, dtype=np.float64)
+    for vector, weight in zip(scores, weights):
+        vector = np.asarray(vector, dtype=np.float64)
+        ranks = (vector[None, :] > vector[:, None]).sum(axis=1) + 1 if len(vector) < 4096 else _ranks(vector)
+        fused += weight / (k + ranks)
+    return fused
+
+
+def _ranks(vector: np.ndarray) -> np.ndarray:
+    order = np.argsort(-vector, kind="stable")
+    ranks = np.empty(len(vector), dtype=np.int64)
+    ranks[order] = np.arange(1, len(vector) + 1)
+    return ranks
+
+
+def lexical_weight(coverage: float, base: float) -> float:
+    """How much lexical evidence counts for a query: `base` for a query whose words the corpus
+    knows, falling to zero for one in another language (coverage = share of known words)."""
+    if not 0.0 <= coverage <= 1.0:
+        raise ValueError(f"coverage must be in [0, 1], got {coverage}")
+    return base * coverage**2

@@ -1,0 +1,74 @@
+"""Terms → BM25 scores, with bm25s. The only module that imports bm25s.
+
+Saved as a directory of plain files (bm25s writes .npy arrays without pickle and
+JSON parameters); the analyzer's vocabulary, which the compound splitter needs
+at query time, is saved beside it as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import bm25s
+import numpy as np
+
+from index.analyzer import Analyzer, vocabulary
+
+LEXICAL_DIR = "bm25"
+VOCAB_FILE = "vocabulary.json"
+
+
+class LexicalIndex:
+    def __init__(self, retriever: bm25s.BM25, analyzer: Analyzer, size: int) -> None:
+        self._retriever = retriever
+        self.analyzer = analyzer
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> LexicalIndex:
+        analyzer = Analyzer(vocabulary(texts))
+        corpus = [analyzer.terms(t) or ["\u2205"] for t in texts]  # ∅ keeps an empty passage in place
+        retriever = bm25s.BM25(k1=1.2, b=0.75)
+        if texts:
+            retriever.index(corpus, show_progress=False)
+        return cls(retriever, analyzer, len(texts))
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 score of every passage for the query (zeros where no term matches)."""
+        terms = [t for t in self.analyzer.terms(query) if t in self._vocab]
+        if not terms or not self.size:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._retriever.get_scores(terms), dtype=np.float32)
+
+    @property
+    def _vocab(self) -> dict[str, int]:
+        return self._retriever.vocab_dict or {}
+
+    def coverage(self, query: str) -> float:
+        """Share of the query's content words that occur in the corpus: low for a foreign-language query."""
+        found = [w in self.analyzer.splitter.vocab or self.analyzer.terms(w)[:1] and
+                 self.analyzer.terms(w)[0] in self._vocab for w in _content_words(query)]
+        return sum(map(bool, found)) / len(found) if found else 0.0
+
+    def save(self, directory: Path) -> None:
+        target = directory / LEXICAL_DIR
+        target.mkdir(parents=True, exist_ok=True)
+        if self.size:  # bm25s cannot save an index of nothing; an empty one is rebuilt on load
+            self._retriever.save(str(target))
+        (target / VOCAB_FILE).write_text(json.dumps(self.analyzer.splitter.vocab, ensure_ascii=False),
+                                         encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, size: int) -> LexicalIndex:
+        target = directory / LEXICAL_DIR
+        vocab = Counter(json.loads((target / VOCAB_FILE).read_text(encoding="utf-8")))
+        retriever = bm25s.BM25.load(str(target), mmap=False) if size else bm25s.BM25()
+        return cls(retriever, Analyzer(vocab), size)
+
+
+def _content_words(text: str) -> list[str]:
+    from index.analyzer import STOPWORDS, words
+
+    return [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]

@@ -1,0 +1,56 @@
+"""Hit → quote: the 1–3 consecutive sentences of a passage that best answer the query.
+
+Pure functions over sentences and their scores. The quote is always an exact
+substring of one page's cleaned text; `make_quote` asserts it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.records import Quote
+from ingest.records import Sentence
+
+MAX_CHARS = 300  # a quote grows by a neighbouring sentence only while it stays this short
+MAX_SENTENCES = 3
+NEAR = 0.03  # a neighbour within this much of the best sentence's score joins the quote
+SHORT = 50  # a neighbouring sentence this short ("Dat is hoopvol.") joins when it fits
+
+
+def quote_window(sentences: Sequence[Sentence], scores: np.ndarray, max_chars: int = MAX_CHARS,
+                 max_sentences: int = MAX_SENTENCES) -> tuple[int, int]:
+    """[first, last) indices of the quote: the best sentence, grown by close neighbours on its page."""
+    if not len(sentences):
+        raise ValueError("quote_window needs at least one sentence")
+    best = int(np.argmax(scores))
+    first, last = best, best + 1
+
+    def fits(i: int) -> bool:
+        s = sentences[i]
+        span = max(sentences[last - 1].end, s.end) - min(sentences[first].start, s.start)
+        return s.page == sentences[best].page and span <= max_chars
+
+    while last - first < max_sentences:
+        options = [i for i in (first - 1, last) if 0 <= i < len(sentences) and fits(i)]
+        options = [i for i in options if scores[i] >= scores[best] - NEAR or _fragment(sentences[i].text)]
+        if not options:
+            break
+        pick = max(options, key=lambda i: scores[i])
+        first, last = min(first, pick), max(last, pick + 1)
+    return first, last
+
+
+def _fragment(text: str) -> bool:
+    """A short full sentence ("Dat is hoopvol.”") that reads with its neighbour; not a heading."""
+    return len(text) <= SHORT and text.rstrip("”’\"')")[-1:] in {".", "!", "?", "…"}
+
+
+def make_quote(page_text: str, sentences: Sequence[Sentence]) -> Quote:
+    """The quote spanning `sentences` (consecutive, one page), sliced from the page text."""
+    start, end = sentences[0].start, sentences[-1].end
+    text = page_text[start:end]
+    assert all(s.page == sentences[0].page for s in sentences), "a quote stays on one page"
+    assert all(page_text[s.start:s.end] == s.text for s in sentences), "sentence offsets must slice the page"
+    return Quote(text=text, page=sentences[0].page, start=start, end=end)

@@ -1,0 +1,72 @@
+"""Write one complete index generation and swap it in.
+
+Everything an index directory holds is written here: the chunk store, the chunk
+vectors (+ FAISS), the sentence vectors, the BM25 index, the acronym table and,
+last, the manifest. Only then does DataHome.commit make it current.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.acronyms import Acronyms
+from index.home import DataHome
+from index.lexical import LexicalIndex
+from index.manifest import DocumentEntry, Manifest
+from index.store import ChunkStore
+from index.vectors import VectorIndex
+from ingest.records import Chunk, Document, Sentence
+
+SENTENCE_VECTORS = "sentences.npy"
+ACRONYMS = "acronyms.json"
+
+
+@dataclass(frozen=True)
+class DocumentParts:
+    doc: Document
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    ranges: list[tuple[int, int]]  # each chunk's sentences, as indices into `sentences`
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    model_id: str
+    dimension: int
+    fingerprint: str
+    chunk_size: int
+    chunk_overlap: int
+
+
+def write_index(home: DataHome, parts: list[DocumentParts], chunk_vectors: np.ndarray,
+                sentence_vectors: np.ndarray, model: ModelInfo) -> Path:
+    generation = home.new_generation()
+    store = ChunkStore.create(generation)
+    for part in parts:
+        store.add(part.doc, part.chunks, part.sentences, part.ranges)
+    store.close()
+    vectors = VectorIndex.build(chunk_vectors)
+    vectors.save(generation)
+    np.save(generation / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, dtype=np.float32),
+            allow_pickle=False)
+    LexicalIndex.build([c.embed_text for p in parts for c in p.chunks]).save(generation)
+    acronyms = Acronyms.from_corpus(page.text for p in parts for page in p.doc.pages)
+    (generation / ACRONYMS).write_text(json.dumps(acronyms.table, ensure_ascii=False, indent=1), encoding="utf-8")
+    entries = [DocumentEntry(file=p.doc.file, sha256=p.doc.sha256, title=p.doc.source.title,
+                             pages=len(p.doc.pages), empty_pages=list(p.doc.empty_pages), chunks=len(p.chunks))
+               for p in parts]
+    Manifest(model_id=model.model_id, dimension=model.dimension, model_fingerprint=model.fingerprint,
+             chunk_size=model.chunk_size, chunk_overlap=model.chunk_overlap, vector_index=vectors.kind,
+             documents=entries, chunks=len(chunk_vectors), sentences=len(sentence_vectors),
+             built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).write(generation)
+    return home.commit(generation)
+
+
+def load_acronyms(directory: Path) -> Acronyms:
+    table = json.loads((directory / ACRONYMS).read_text(encoding="utf-8"))
+    return Acronyms({a: set(forms) for a, forms in table.items()})

@@ -1,0 +1,78 @@
+"""Text → sentence spans, for Dutch (and English) policy prose. No model, no download.
+
+A boundary is a line break, or a sentence-final mark (. ! ? …), possibly followed
+by closing quotes or brackets, then white space and something that can open a
+sentence (a capital, a digit, an opening quote or bracket, a bullet). A period
+after a known abbreviation (o.a., bijv., d.w.z., …), an initial (J. Jansen) or
+a list number (1. …) is not a boundary.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ingest.records import Chunk, Document, Sentence
+
+ABBREVIATIONS = frozenset("""
+a.d.h.v afb al bijv bv blz ca cf d.d d.m.v d.w.z dhr dr drs e.a e.d e.e.a e.g enz etc evt excl fig
+i.c i.e i.o.m i.p.v i.s.m i.t.t i.v.m ibid incl ing ir jl jr m.a.w m.b.t m.b.v m.i.v m.n max mevr
+min mr mw nl nr o.a o.b.v o.i.d o.l.v o.m p pag par prof resp sr t.a.v t.b.v t.g.v t.o.v t.w.v
+vgl vs z.d z.g.a.n z.o z.s.m zgn zg zie
+""".split())
+
+_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+[“‘\"'(\[•→▪\-–]?[A-ZÀ-Ý0-9])")
+_WORD_BEFORE = re.compile(r"(\S+)$")
+
+
+def _is_boundary(text: str, end: int) -> bool:
+    """Is the mark ending at `end` a sentence end (not an abbreviation, initial or list number)?"""
+    before = _WORD_BEFORE.search(text, 0, end)
+    if before is None:
+        return True
+    word = before.group(1).rstrip("”’\"')]").rstrip(".").lstrip("“‘\"'([").lower()
+    if text[end - 1] != "." and not text[before.start(1):end].rstrip("”’\"')]").endswith("."):
+        return True  # ! ? …
+    if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
+        return False
+    return not (word.isdigit() and len(word) <= 2)  # "1. Stop met praten": a list number
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, stripped of surrounding white space."""
+    cuts = {0, len(text)}
+    for match in _END.finditer(text):
+        if _is_boundary(text, match.end()):
+            cuts.add(match.end())
+    cuts.update(m.end() for m in re.finditer(r"\n", text))
+    spans = []
+    bounds = sorted(cuts)
+    for begin, end in zip(bounds, bounds[1:]):
+        segment = text[begin:end]
+        left = len(segment) - len(segment.lstrip())
+        right = len(segment.rstrip())
+        if right > left:
+            spans.append((begin + left, begin + right))
+    return spans
+
+
+def page_sentences(doc: Document) -> list[Sentence]:
+    """Every sentence of a document, page by page, in reading order."""
+    return [Sentence(doc.file, page.number, a, b, page.text[a:b])
+            for page in doc.pages for a, b in sentence_spans(page.text)]
+
+
+def chunk_sentence_ranges(doc: Document, chunks: list[Chunk], sentences: list[Sentence]) -> list[tuple[int, int]]:
+    """For each chunk, the [first, last) indices into `sentences` (this document's) that it overlaps."""
+    starts = dict(zip((p.number for p in doc.pages), doc.page_starts))
+    spans = [(starts[s.page] + s.start, starts[s.page] + s.end) for s in sentences]
+    ranges = []
+    lo = 0
+    for chunk in chunks:
+        begin, end = starts[chunk.page_start] + chunk.start, starts[chunk.page_end] + chunk.end
+        while lo < len(spans) and spans[lo][1] <= begin:
+            lo += 1
+        hi = lo
+        while hi < len(spans) and spans[hi][0] < end:
+            hi += 1
+        ranges.append((lo, hi))
+    return ranges
