@@ -72,10 +72,15 @@ class DataHome:
 
     def commit(self, generation: Path) -> Path:
         """Make a fully written generation the current index, atomically."""
-        for file in generation.iterdir():
-            with file.open("rb") as fh:
-                os.fsync(fh.fileno())
-        final = generation.with_name("gen-" + generation.name.removeprefix("tmp-"))
+        for file in generation.rglob("*"):
+            if file.is_file():
+                with file.open("rb") as fh:
+                    os.fsync(fh.fileno())
+        # named by commit time, to the nanosecond, so that pruning by name removes the oldest
+        # even when several generations are committed within one second
+        now = time.time_ns()
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.localtime(now // 10**9)) + f".{now % 10**9:09d}"
+        final = generation.with_name(f"gen-{stamp}-{generation.name.rsplit('-', 1)[-1]}")
         generation.rename(final)
         link_tmp = self.index_root / f".current-{os.getpid()}"
         link_tmp.unlink(missing_ok=True)

@@ -49,6 +49,7 @@ class Manifest:
     vector_index: str
     documents: list[DocumentEntry]
     chunks: int
+    sentences: int
     format_version: int = FORMAT_VERSION
     package_version: str = field(default_factory=package_version)
     built_at: str = ""
@@ -79,6 +80,9 @@ class Manifest:
             raise IndexError_(f"{path}: malformed manifest ({exc}); {REBUILD_HINT}") from exc
 
     def check_model(self, model_id: str, fingerprint: str | None = None) -> None:
-        if model_id != self.model_id or (fingerprint is not None and fingerprint != self.model_fingerprint):
+        if model_id != self.model_id:
             raise IndexError_(f"the index was built with model {self.model_id!r}, not {model_id!r}; "
                               f"{REBUILD_HINT} (or choose --model {self.model_id})")
+        if fingerprint is not None and fingerprint != self.model_fingerprint:
+            raise IndexError_(f"the index was built with other weights of model {model_id!r} (fingerprint "
+                              f"{self.model_fingerprint[:12]}, now {fingerprint[:12]}); {REBUILD_HINT}")

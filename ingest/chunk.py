@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import re
 from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.records import PAGE_BREAK, Chunk, Document
+from ingest.records import Chunk, Document
 
 # Sentence-aware separators for Dutch text, coarsest first. Breaks and sentence ends are one
 # level, so a heading joins the sentences after it and a passage may cross a page break.
@@ -24,6 +25,7 @@ SEPARATORS = [
     r"\s+",  # words
     "",
 ]
+_SPACE = re.compile(r"\s*")
 
 
 @dataclass(frozen=True)
@@ -49,17 +51,14 @@ class Chunker:
         self.settings = settings
         self._splitter = RecursiveCharacterTextSplitter(
             chunk_size=settings.size, chunk_overlap=settings.overlap, separators=SEPARATORS,
-            is_separator_regex=True, keep_separator="end", add_start_index=True, strip_whitespace=True,
+            is_separator_regex=True, keep_separator="end", strip_whitespace=True,
         )
 
     def split(self, doc: Document) -> list[Chunk]:
         text, starts = doc.text, doc.page_starts
+        bodies = [body for body in (part.strip() for part in self._splitter.split_text(text)) if body]
         chunks = []
-        for part in self._splitter.create_documents([text]):
-            body, begin = part.page_content.strip(PAGE_BREAK + " \n"), part.metadata["start_index"]
-            if not body.strip():
-                continue
-            begin = text.index(body, begin)
+        for begin, body in zip(_offsets(text, bodies, self.settings.overlap), bodies):
             end = begin + len(body)
             first, last = bisect.bisect_right(starts, begin) - 1, bisect.bisect_right(starts, end - 1) - 1
             chunks.append(Chunk(
@@ -68,3 +67,50 @@ class Chunker:
                 start=begin - starts[first], end=end - starts[last], doc_sha256=doc.sha256,
             ))
         return chunks
+
+
+def _offsets(text: str, bodies: list[str], overlap: int) -> list[int]:
+    """Where each chunk starts in `text`.
+
+    Searching for each chunk's text is ambiguous where the text repeats itself (a running
+    header, a recurring sentence): an earlier copy may lie inside the previous chunk. (The
+    splitter's own start_index falls for that, and so skips text and gives wrong pages.) So
+    the chunks are placed together, by a depth-first search that tries the earliest copy first
+    and backs up when the rest cannot follow: each chunk starts no earlier than the one before,
+    overlaps it by at most `overlap` characters and leaves only whitespace between them, and
+    only whitespace follows the last.
+    """
+    dead: set[tuple[int, int]] = set()  # (chunk, start) from which the rest cannot be placed
+    path: list[int] = []
+    options = [_places(text, bodies[0], 0, 0, overlap)] if bodies else []
+    while options:
+        i = len(options) - 1  # the chunk to place now, after path[:i]
+        if not options[i]:
+            options.pop()
+            if path:
+                dead.add((i - 1, path.pop()))
+            continue
+        start = options[i].pop(0)
+        end = start + len(bodies[i])
+        if (i, start) in dead:
+            continue
+        if i + 1 == len(bodies):
+            if _SPACE.match(text, end).end() == len(text):
+                return path + [start]
+            continue
+        path.append(start)
+        options.append(_places(text, bodies[i + 1], start, end, overlap))
+    found, offsets = 0, []  # no placement (only for an empty list, or if the splitter changes)
+    for body in bodies:
+        offsets.append(found := text.index(body, found))
+    return offsets
+
+
+def _places(text: str, body: str, prev_start: int, prev_end: int, overlap: int) -> list[int]:
+    """Starts of `body` that may follow a chunk at prev_start:prev_end, in ascending order."""
+    low, stop = max(prev_start, prev_end - overlap), _SPACE.match(text, prev_end).end() + len(body)
+    places, found = [], text.find(body, low, stop)
+    while found >= 0:
+        places.append(found)
+        found = text.find(body, found + 1, stop)
+    return places

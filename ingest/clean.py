@@ -1,8 +1,9 @@
 """Raw extracted page text → cleaned page text.
 
 What cleaning does, in order:
-- normalise ligatures (ﬁ → fi) and drop replacement, private-use, control and
-  soft-hyphen characters;
+- normalise ligatures (ﬁ → fi), read every line boundary as a newline and every
+  other space character as a space, and drop replacement, private-use, control
+  and soft-hyphen characters;
 - undo line-end hyphenation when the halves form one word (`huis-` / `artsen`
   → `huisartsen`), but keep the hyphen of an elided compound (`zorg- en
   welzijnspartijen`), of a word that really has one (`IZA-partijen`,
@@ -27,6 +28,7 @@ HEADING_MAX = 60  # a line this short without closing punctuation reads as a hea
 LIST_ITEM = re.compile(r"^(?:[•→▪◦\-–*]|\d{1,2}[.)]\s)")
 HYPHEN_BREAK = re.compile(r"(\w+)-[ \t]*\n[ \t]*(\w+)")
 WORD = re.compile(r"\w+")
+LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines breaks on
 
 
 def _keep_char(ch: str) -> bool:
@@ -36,11 +38,17 @@ def _keep_char(ch: str) -> bool:
     return category not in {"Co", "Cs", "Cc", "Cf"} and ch != "\ufffd"
 
 
+def _plain_space(ch: str) -> str:
+    """A line boundary (\\f, \\v, U+2028 …) reads as a newline, any other space (U+2003 …) as " "."""
+    if ch in LINE_BREAKS:
+        return "\n"
+    return " " if ch.isspace() else ch
+
+
 def strip_glyphs(text: str) -> str:
-    """Normalise ligatures and drop characters that carry no text."""
-    text = "".join(LIGATURES.get(ch, ch) for ch in text)
-    text = text.replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
-    return "".join(ch for ch in text if _keep_char(ch))
+    """Normalise ligatures and spaces, and drop characters that carry no text."""
+    text = "".join(LIGATURES.get(ch, ch) for ch in text.replace("\r\n", "\n"))
+    return "".join(ch for ch in map(_plain_space, text) if _keep_char(ch))
 
 
 def vocabulary(texts: Iterable[str]) -> frozenset[str]:
@@ -70,7 +78,13 @@ def _join_hyphenated(left: str, right: str, vocab: frozenset[str]) -> str:
 
 
 def dehyphenate(text: str, vocab: frozenset[str] = frozenset()) -> str:
-    return HYPHEN_BREAK.sub(lambda m: _join_hyphenated(m.group(1), m.group(2), vocab), text)
+    # Repeat until stable: matches do not overlap, so in `gezondheids-⏎zorg-⏎verzekeraar`
+    # the second break is only seen once the first is joined. Each pass removes a newline.
+    while True:
+        joined = HYPHEN_BREAK.sub(lambda m: _join_hyphenated(m.group(1), m.group(2), vocab), text)
+        if joined == text:
+            return joined
+        text = joined
 
 
 def _line_break(line: str, next_line: str) -> str:

@@ -93,3 +93,20 @@ def pdf_factory(tmp_path: Path):
         return path
 
     return write
+
+
+TINY_CORPUS = {
+    "huisartsen.pdf": (["De huisarts werkt samen met de apotheker in de wijk.",
+                        "Wijkverpleging en thuiszorg voor ouderen in Limburg."], "Huisartsenzorg in de wijk"),
+    "fysio.pdf": (["Fysiotherapeuten vormen een paramedisch platform.",
+                   "Het platform in Zuid-Nederland groeit snel."], "Paramedische platforms"),
+    "iza.pdf": (["Het Integraal Zorgakkoord maakt afspraken over passende zorg.", None,
+                 "De mid-term review meet de voortgang van het akkoord."], "IZA mid-term review"),
+}
+
+
+@pytest.fixture
+def tiny_corpus(pdf_factory) -> Path:
+    """A folder of three small PDFs on distinct topics (iza.pdf has an image-only page 2)."""
+    paths = [pdf_factory(name, pages, title=title) for name, (pages, title) in TINY_CORPUS.items()]
+    return paths[0].parent

@@ -1,0 +1,150 @@
+"""index/vectors.py (the FAISS wrapper), and index/search.py's Searcher on top of it.
+
+The Searcher tests belong in tests/index/test_search.py; they live here until that file exists.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.home import DataHome
+from index.manifest import IndexError_
+from index.search import MAX_QUERY_CHARS, Filters, Searcher
+from index.vectors import EXACT, FAISS_FILE, VECTORS_NPY, VectorIndex
+from ingest.pipeline import Ingestor
+
+
+def unit_rows(n: int, dim: int = 8, seed: int = 0) -> np.ndarray:
+    vectors = np.random.default_rng(seed).normal(size=(n, dim)).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+# VectorIndex -------------------------------------------------------------------------------
+def test_search_returns_best_first() -> None:
+    vectors = unit_rows(20)
+    index = VectorIndex.build(vectors)
+    assert (len(index), index.dimension, index.kind) == (20, 8, EXACT)
+    scores, rows = index.search(vectors[7], k=5)
+    assert scores.shape == rows.shape == (1, 5)
+    assert rows[0, 0] == 7 and scores[0, 0] == pytest.approx(1.0, abs=1e-5)
+    assert list(scores[0]) == sorted(scores[0], reverse=True)
+    expected = np.argsort(-(vectors @ vectors[7]), kind="stable")[:5]
+    assert set(rows[0]) == set(expected)
+
+
+def test_search_many_queries_and_k_beyond_the_index() -> None:
+    vectors = unit_rows(3)
+    scores, rows = VectorIndex.build(vectors).search(vectors[[2, 0]], k=10)
+    assert rows.shape == (2, 3)
+    assert rows[0, 0] == 2 and rows[1, 0] == 0
+    assert sorted(rows[0]) == [0, 1, 2]
+
+
+def test_empty_index_finds_nothing() -> None:
+    scores, rows = VectorIndex.build(np.zeros((0, 8), np.float32)).search(unit_rows(1)[0], k=5)
+    assert scores.shape == rows.shape == (1, 0)
+
+
+def test_build_refuses_a_flat_array() -> None:
+    with pytest.raises(ValueError, match="2-d array"):
+        VectorIndex.build(np.ones(8, np.float32))
+
+
+def test_save_and_load_round_trip(tmp_path: Path) -> None:
+    vectors = unit_rows(12)
+    original = VectorIndex.build(vectors)
+    original.save(tmp_path)
+    loaded = VectorIndex.load(tmp_path)
+    assert np.array_equal(np.asarray(loaded.vectors), vectors)
+    assert (len(loaded), loaded.dimension) == (12, 8)
+    for query in vectors[:3]:
+        assert np.array_equal(loaded.search(query, 4)[1], original.search(query, 4)[1])
+    assert np.load(tmp_path / VECTORS_NPY, allow_pickle=False).dtype == np.float32
+
+
+def test_load_refuses_files_that_disagree(tmp_path: Path) -> None:
+    VectorIndex.build(unit_rows(12)).save(tmp_path)
+    np.save(tmp_path / VECTORS_NPY, unit_rows(5), allow_pickle=False)
+    with pytest.raises(ValueError, match=f"{FAISS_FILE} holds 12 vectors, {VECTORS_NPY} holds 5"):
+        VectorIndex.load(tmp_path)
+
+
+def test_load_without_files(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        VectorIndex.load(tmp_path)
+
+
+# Searcher over a tiny ingested corpus ------------------------------------------------------
+@pytest.fixture
+def searcher(tiny_corpus: Path, data_home: DataHome, fake_embedder) -> Searcher:
+    assert Ingestor(data_home, fake_embedder).run([tiny_corpus]).ok
+    return Searcher.open(data_home, fake_embedder)
+
+
+@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid", "rerank"])
+@pytest.mark.parametrize(("query", "doc", "page"), [
+    ("thuiszorg voor ouderen in Limburg", "huisartsen.pdf", 2),
+    ("voortgang van het akkoord mid-term review", "iza.pdf", 3),
+    ("paramedisch platform fysiotherapeuten", "fysio.pdf", 1),
+])
+def test_finds_the_page_that_shares_the_words(searcher: Searcher, mode: str, query: str, doc: str,
+                                              page: int) -> None:
+    result = searcher.search(query, k=3, mode=mode)
+    best = result.hits[0]
+    assert (best.doc, best.page) == (doc, page)
+    assert best.quote.text in searcher.store.page_text(doc, page)
+    assert [h.score for h in result.hits] == sorted((h.score for h in result.hits), reverse=True)
+
+
+def test_k_is_respected(searcher: Searcher) -> None:
+    assert len(searcher.search("zorg in de wijk", k=1, mode="semantic").hits) == 1
+    assert len(searcher.search("zorg in de wijk", k=50, mode="semantic").hits) <= searcher.store.count()
+    with pytest.raises(ValueError, match="k must be at least 1"):
+        searcher.search("zorg", k=0)
+
+
+def test_filter_by_document(searcher: Searcher) -> None:
+    only = Filters(docs=frozenset({"fysio.pdf"}))
+    result = searcher.search("thuiszorg voor ouderen", k=5, mode="semantic", filters=only)
+    assert result.hits and {h.doc for h in result.hits} == {"fysio.pdf"}
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\n\t", "?!"])
+def test_empty_query_finds_nothing_and_does_not_raise(searcher: Searcher, fake_embedder, query: str) -> None:
+    before = len(fake_embedder.calls)
+    result = searcher.search(query)
+    assert result.hits == () and result.query == query
+    assert len(fake_embedder.calls) == before  # nothing embedded
+
+
+def test_a_very_long_query_is_shortened_with_a_note(searcher: Searcher, fake_embedder) -> None:
+    query = ("thuiszorg voor ouderen " * 500)[:10_000]
+    result = searcher.search(query, k=2, mode="semantic")
+    assert result.note == f"query shortened to {MAX_QUERY_CHARS} characters"
+    assert result.hits and result.hits[0].doc == "huisartsen.pdf"
+    assert all(len(texts[0]) <= MAX_QUERY_CHARS for kind, texts in fake_embedder.calls if kind == "query")
+
+
+def test_unknown_mode_is_refused(searcher: Searcher) -> None:
+    with pytest.raises(ValueError, match="mode must be one of keyword, semantic, hybrid, rerank"):
+        searcher.search("zorg", mode="fuzzy")
+
+
+def test_open_without_an_index(data_home: DataHome, fake_embedder) -> None:
+    with pytest.raises(IndexError_, match=r"no index in .*; build it with: beleidsbron ingest$"):
+        Searcher.open(data_home, fake_embedder)
+
+
+def test_open_refuses_an_index_of_another_model(searcher: Searcher, data_home: DataHome, fake_embedder) -> None:
+    fake_embedder.model_id = "ander-model"
+    with pytest.raises(IndexError_, match="built with model 'fake-embedder', not 'ander-model'"):
+        Searcher.open(data_home, fake_embedder)
+
+
+def test_open_refuses_a_damaged_index(searcher: Searcher, data_home: DataHome, fake_embedder) -> None:
+    (data_home.current() / FAISS_FILE).unlink()
+    with pytest.raises(IndexError_, match="damaged index.*beleidsbron ingest --rebuild"):
+        Searcher.open(data_home, fake_embedder)
