@@ -72,6 +72,7 @@ class DataHome:
 
     def commit(self, generation: Path) -> Path:
         """Make a fully written generation the current index, atomically."""
+        previous = self.current()
         for file in generation.rglob("*"):
             if file.is_file():
                 with file.open("rb") as fh:
@@ -87,14 +88,23 @@ class DataHome:
         link_tmp.symlink_to(final.name)
         os.replace(link_tmp, self.index_root / "current")
         _fsync_dir(self.index_root)
-        self._prune(final)
+        self._prune(final, previous)
         return final
 
-    def _prune(self, keep: Path) -> None:
+    def _prune(self, keep: Path, previous: Path | None) -> None:
+        """Remove old generations, keeping `keep` and `previous` (the one readers may still be on).
+
+        Also removes what a killed ingestion leaves: half-written tmp-* directories, a gen-* that was
+        renamed but never made current (it is not kept in place of `previous`), a stray .current-* link.
+        """
         gens = sorted(p for p in self.index_root.glob("gen-*") if p.is_dir())
-        old = [g for g in gens if g != keep][: max(0, len(gens) - KEEP_GENERATIONS)]
+        kept = {keep} | ({previous} if previous is not None else set())
+        others = [g for g in gens if g not in kept]
+        old = others[: max(0, len(others) - max(0, KEEP_GENERATIONS - len(kept)))]
         for path in old + [p for p in self.index_root.glob("tmp-*") if p.is_dir()]:
             shutil.rmtree(path, ignore_errors=True)
+        for link in self.index_root.glob(".current-*"):
+            link.unlink(missing_ok=True)
 
     @contextmanager
     def ingest_lock(self) -> Iterator[None]:

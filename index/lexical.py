@@ -62,9 +62,17 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, directory: Path, size: int) -> LexicalIndex:
+        """Load a saved index of `size` passages; a missing, damaged or mismatched one raises ValueError."""
         target = directory / LEXICAL_DIR
-        vocab = Counter(json.loads((target / VOCAB_FILE).read_text(encoding="utf-8")))
-        retriever = bm25s.BM25.load(str(target), mmap=False) if size else bm25s.BM25()
+        try:
+            vocab = Counter(json.loads((target / VOCAB_FILE).read_text(encoding="utf-8")))
+            retriever = bm25s.BM25.load(str(target), mmap=False) if size else bm25s.BM25()
+            found = int(retriever.scores["num_docs"]) if size else 0
+        except (OSError, EOFError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            # np.load raises EOFError on an empty .npy, which callers would not expect
+            raise ValueError(f"{target}: unreadable BM25 index ({exc.__class__.__name__}: {exc})") from exc
+        if found != size:
+            raise ValueError(f"{target}: BM25 index holds {found} passages, expected {size}")
         return cls(retriever, Analyzer(vocab), size)
 
 

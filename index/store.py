@@ -58,9 +58,14 @@ class ChunkStore:
         if not path.is_file():
             raise FileNotFoundError(path)
         conn = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
-        if conn.execute("PRAGMA user_version").fetchone()[0] != len(MIGRATIONS):
-            raise ValueError(f"{path}: store schema {conn.execute('PRAGMA user_version').fetchone()[0]}, "
-                             f"expected {len(MIGRATIONS)}")
+        try:
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:  # a truncated or overwritten file: "disk image is malformed"
+            conn.close()
+            raise ValueError(f"{path}: not a readable chunk store ({exc})") from exc
+        if version != len(MIGRATIONS):
+            conn.close()
+            raise ValueError(f"{path}: store schema {version}, expected {len(MIGRATIONS)}")
         return cls(conn)
 
     def close(self) -> None:

@@ -51,6 +51,11 @@ def strip_glyphs(text: str) -> str:
     return "".join(ch for ch in map(_plain_space, text) if _keep_char(ch))
 
 
+def dropped_glyphs(text: str) -> int:
+    """How many characters `strip_glyphs` drops as carrying no text (private-use glyphs, control characters …)."""
+    return sum(1 for ch in text if not ch.isspace() and not _keep_char(ch))
+
+
 def vocabulary(texts: Iterable[str]) -> frozenset[str]:
     """Lower-cased words of a text, including hyphenated forms, for dehyphenation."""
     words: set[str] = set()

@@ -13,18 +13,27 @@ import logging
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.errors import FileNotDecryptedError, PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from ingest.clean import clean_page, vocabulary
+from ingest.clean import clean_page, dropped_glyphs, vocabulary
 from ingest.errors import DocumentError
 from ingest.records import Document, Page, Source
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are ours to report
 MIN_TEXT_CHARS = 3  # fewer extracted characters than this: no text layer
+NEEDS_PASSWORD = "encrypted PDF: a password is needed to read it"
+NEEDS_CRYPTOGRAPHY = "encrypted with AES: reading it needs the 'cryptography' package (pip install cryptography)"
 
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _why(exc: BaseException) -> str:
+    """An exception as a few words on one line, for a DocumentError reason."""
+    message = " ".join(str(exc).split())
+    message = message if len(message) <= 120 else message[:119] + "…"
+    return f"{exc.__class__.__name__}: {message}" if message else exc.__class__.__name__
 
 
 def _open(name: str, data: bytes) -> PdfReader:
@@ -35,15 +44,21 @@ def _open(name: str, data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
-            raise DocumentError(name, "encrypted PDF: a password is needed to read it")
+            raise DocumentError(name, NEEDS_PASSWORD)
         if len(reader.pages) == 0:
             raise DocumentError(name, "PDF has no pages")
     except DocumentError:
         raise
     except FileNotDecryptedError as exc:
-        raise DocumentError(name, "encrypted PDF: a password is needed to read it") from exc
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
-        raise DocumentError(name, f"corrupt or truncated PDF ({exc.__class__.__name__}: {exc})") from exc
+        raise DocumentError(name, NEEDS_PASSWORD) from exc
+    except DependencyError as exc:  # AES-256 needs `cryptography` even to check the password
+        raise DocumentError(name, NEEDS_CRYPTOGRAPHY) from exc
+    except NotImplementedError as exc:  # e.g. certificate (public-key) or an unknown encryption version
+        encrypted = b"/Encrypt" in data  # pypdf may refuse before a reader exists to ask
+        what = "encrypted with a method that cannot be read" if encrypted else "uses a feature that cannot be read"
+        raise DocumentError(name, f"{what} ({_why(exc)})") from exc
+    except Exception as exc:  # pypdf raises many kinds (and RecursionError) on a damaged file
+        raise DocumentError(name, f"corrupt or truncated PDF ({_why(exc)})") from exc
     return reader
 
 
@@ -52,14 +67,20 @@ def _extract(name: str, reader: PdfReader) -> list[str]:
     for number, page in enumerate(reader.pages, start=1):
         try:
             texts.append(page.extract_text() or "")
+        except DependencyError as exc:  # AES-128 streams: the password check passed, decryption cannot
+            reason = NEEDS_CRYPTOGRAPHY if reader.is_encrypted else f"page {number} cannot be read ({_why(exc)})"
+            raise DocumentError(name, reason) from exc
         except Exception as exc:  # pypdf raises many kinds on damaged content streams
-            raise DocumentError(name, f"page {number} cannot be read ({exc.__class__.__name__})") from exc
+            raise DocumentError(name, f"page {number} cannot be read ({_why(exc)})") from exc
     return texts
 
 
 def pdf_source(name: str, reader: PdfReader) -> Source:
     """Metadata from the PDF itself: used when sources.json has no entry."""
-    meta = reader.metadata or {}
+    try:
+        meta = reader.metadata or {}
+    except Exception:  # a damaged /Info dictionary: the text may still be fine, so fall back to the name
+        meta = {}
     title = str(meta.get("/Title") or "").strip() or Path(name).stem.replace("-", " ").replace("_", " ")
     return Source(file=name, title=title, publisher=str(meta.get("/Author") or "").strip(),
                   kind=str(meta.get("/Subject") or "").strip())
@@ -76,6 +97,9 @@ def read_pdf_bytes(name: str, data: bytes, source: Source | None = None) -> Docu
         has_text = sum(ch.isalnum() for ch in cleaned) >= MIN_TEXT_CHARS
         pages.append(Page(number=number, text=cleaned if has_text else "", has_text_layer=has_text))
     if not any(p.has_text_layer for p in pages):
+        if sum(map(dropped_glyphs, raw)) >= MIN_TEXT_CHARS:
+            raise DocumentError(name, "text layer has no readable characters (only private-use or control "
+                                      "glyphs: fonts without a Unicode mapping; OCR needed)")
         raise DocumentError(name, "no text layer on any page (a scan? OCR needed)")
     return Document(source=source or pdf_source(name, reader), sha256=sha256_bytes(data), pages=tuple(pages))
 

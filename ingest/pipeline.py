@@ -9,6 +9,7 @@ it is indexed, that version stays.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -18,10 +19,11 @@ from typing import Protocol
 import numpy as np
 
 from index.home import DataHome
+from index.lexical import LexicalIndex
 from index.manifest import IndexError_, Manifest
 from index.store import ChunkStore
 from index.vectors import VectorIndex
-from index.writer import SENTENCE_VECTORS, DocumentParts, ModelInfo, write_index
+from index.writer import SENTENCE_VECTORS, DocumentParts, ModelInfo, load_acronyms, write_index
 from ingest.chunk import Chunker, ChunkSettings
 from ingest.embed import Embedder
 from ingest.errors import DocumentError
@@ -89,6 +91,7 @@ class _Previous:
     store: ChunkStore | None = None
     all_vectors: np.ndarray | None = None  # chunk vectors, then sentence vectors
     docs: dict[str, str] = field(default_factory=dict)  # file → sha256
+    intact: bool = True  # False: a file beside the store and vectors is damaged, so the index must be rewritten
 
     def vector_rows(self) -> dict[str, int]:
         """Text hash → row in `all_vectors`, for every passage and sentence already embedded."""
@@ -101,7 +104,13 @@ class _Previous:
         return rows
 
 
+# what loading a damaged index file raises: numpy (EOFError on an empty .npy), faiss (RuntimeError), SQLite
+_DAMAGED = (IndexError_, OSError, EOFError, ValueError, KeyError, RuntimeError, sqlite3.DatabaseError)
+
+
 def _load_previous(home: DataHome, embedder: Embedder, settings: ChunkSettings) -> _Previous:
+    """The current index, for reuse. A damaged one is not trusted: if its store and vectors
+    agree they are reused and everything else is rewritten; otherwise all is embedded afresh."""
     current = home.current()
     if current is None:
         return _Previous()
@@ -111,11 +120,22 @@ def _load_previous(home: DataHome, embedder: Embedder, settings: ChunkSettings) 
         if (manifest.chunk_size, manifest.chunk_overlap) != (settings.size, settings.overlap):
             return _Previous()
         store = ChunkStore.open(current)
-        vectors = np.concatenate([np.asarray(VectorIndex.load(current).vectors),
-                                  np.load(current / SENTENCE_VECTORS, allow_pickle=False)])
-    except (IndexError_, OSError, ValueError):
+        chunk_vectors = np.asarray(VectorIndex.load(current).vectors)
+        sentence_vectors = np.load(current / SENTENCE_VECTORS, allow_pickle=False)
+        counts = (store.count(), len(chunk_vectors), manifest.chunks)
+        sentences = (store.sentence_count(), len(sentence_vectors), manifest.sentences)
+        if len(set(counts)) != 1 or len(set(sentences)) != 1:
+            return _Previous()
+        vectors = np.concatenate([chunk_vectors, sentence_vectors])
+    except _DAMAGED:
         return _Previous()  # nothing reusable: everything is embedded afresh
-    return _Previous(store, vectors, {d.file: d.sha256 for d in manifest.documents})
+    try:
+        LexicalIndex.load(current, manifest.chunks)
+        load_acronyms(current)
+        intact = True
+    except _DAMAGED:
+        intact = False
+    return _Previous(store, vectors, {d.file: d.sha256 for d in manifest.documents}, intact)
 
 
 class Ingestor:
@@ -142,7 +162,7 @@ class Ingestor:
             for file in remove:
                 docs.pop(file, None)
             report.removed = sorted(set(prev.docs) - set(docs))
-            if report.added or report.updated or report.removed or prev.store is None:
+            if report.added or report.updated or report.removed or prev.store is None or not prev.intact:
                 self._write(docs, prev, report)
             else:  # nothing changed: the current index stays as it is
                 report.documents = len(docs)
@@ -181,6 +201,11 @@ class Ingestor:
                 doc = read_pdf_bytes(path.name, data, sources[folder].get(path.name))
             except DocumentError as exc:
                 report.failures.append(exc)
+                continue
+            except Exception as exc:  # a bug met on an odd file must not abort the whole batch
+                why = f"{exc.__class__.__name__}: {' '.join(str(exc).split())}"
+                report.failures.append(DocumentError(path.name, f"unexpected error while reading it ({why}); "
+                                                                "please report"))
                 continue
             docs[path.name] = doc
             (report.updated if path.name in prev.docs else report.added).append(path.name)

@@ -21,16 +21,27 @@ vgl vs z.d z.g.a.n z.o z.s.m zgn zg zie
 """.split())
 
 _END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+[“‘\"'(\[•→▪\-–]?[A-ZÀ-Ý0-9])")
-_WORD_BEFORE = re.compile(r"(\S+)$")
+
+
+def _word_start(text: str, end: int) -> int:
+    """Start of the run of non-space characters that ends at `end`.
+
+    Scans back from `end` only, so the cost is the word's length; a regex search for
+    `\\S+$` from the start of the text made a long page quadratic (minutes for 1 MB).
+    """
+    begin = end
+    while begin > 0 and not text[begin - 1].isspace():
+        begin -= 1
+    return begin
 
 
 def _is_boundary(text: str, end: int) -> bool:
     """Is the mark ending at `end` a sentence end (not an abbreviation, initial or list number)?"""
-    before = _WORD_BEFORE.search(text, 0, end)
-    if before is None:
+    begin = _word_start(text, end)
+    if begin == end:
         return True
-    word = before.group(1).rstrip("”’\"')]").rstrip(".").lstrip("“‘\"'([").lower()
-    if text[end - 1] != "." and not text[before.start(1):end].rstrip("”’\"')]").endswith("."):
+    word = text[begin:end].rstrip("”’\"')]").rstrip(".").lstrip("“‘\"'([").lower()
+    if text[end - 1] != "." and not text[begin:end].rstrip("”’\"')]").endswith("."):
         return True  # ! ? …
     if word in ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
         return False
