@@ -16,12 +16,13 @@ import click
 from index.home import DataHome
 from index.records import MODES, Hit, SearchResult
 from index.search import Filters, Searcher
-from ingest.embed import DEFAULT_MODEL, SentenceTransformerEmbedder
+from ingest.embed import DEFAULT_MODEL, CrossEncoderScorer, SentenceTransformerEmbedder
 from ingest.errors import BeleidsbronError
 from evals.command import eval_command
 from ingest.pipeline import Ingestor, IngestReport
 
 ENV_MODEL = "BELEIDSBRON_MODEL"
+ENV_RERANKER = "BELEIDSBRON_RERANKER"
 
 
 def make_embedder(home: DataHome, model: str | None = None) -> SentenceTransformerEmbedder:
@@ -38,10 +39,13 @@ def fail(message: str) -> None:
 @click.option("--home", type=click.Path(path_type=Path), default=None,
               help="Data directory (default: $BELEIDSBRON_HOME or ./.beleidsbron).")
 @click.option("--model", default=None, help=f"Sentence-transformers model (default: {DEFAULT_MODEL}).")
+@click.option("--reranker", default=None,
+              help="A sentence-transformers CrossEncoder (name or folder) for the rerank stage "
+                   "(default: $BELEIDSBRON_RERANKER, else the built-in sentence rerank).")
 @click.pass_context
-def main(ctx: click.Context, home: Path | None, model: str | None) -> None:
+def main(ctx: click.Context, home: Path | None, model: str | None, reranker: str | None) -> None:
     """beleidsbron: search Dutch care-policy documents and quote them with page citations."""
-    ctx.obj = {"home": DataHome(home), "model": model}
+    ctx.obj = {"home": DataHome(home), "model": model, "reranker": reranker or os.environ.get(ENV_RERANKER)}
 
 
 class _Bar:
@@ -143,24 +147,33 @@ def print_result(result: SearchResult, group: bool = False) -> None:
 
 def open_searcher(obj: dict) -> Searcher:
     try:
-        return Searcher.open(obj["home"], make_embedder(obj["home"], obj["model"]))
+        reranker = CrossEncoderScorer(obj["reranker"]) if obj.get("reranker") else None
+        return Searcher.open(obj["home"], make_embedder(obj["home"], obj["model"]), reranker=reranker)
     except BeleidsbronError as exc:
         fail(str(exc))
         raise  # unreachable
 
 
 def read_batch(path: str) -> list[dict]:
-    stream = sys.stdin if path == "-" else open(path, encoding="utf-8")
+    """Query items of a JSONL file; a bad line is reported on one line and skipped."""
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        fail(f"{path}: cannot read ({exc.strerror})")
     items = []
-    with stream:
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                items.append({"id": str(item.get("id", number)), "query": str(item["query"])})
-            except (json.JSONDecodeError, KeyError, AttributeError) as exc:
-                click.echo(f"failed: {path} line {number}: not a query item ({exc.__class__.__name__})", err=True)
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line.decode("utf-8"))
+            query = item["query"]
+            if not isinstance(query, str):
+                raise TypeError("'query' is not a string")
+            items.append({"id": str(item.get("id", number)), "query": query})
+        except UnicodeDecodeError:
+            click.echo(f"failed: {path} line {number}: not UTF-8", err=True)
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
+            click.echo(f"failed: {path} line {number}: not a query item ({exc})", err=True)
     return items
 
 

@@ -75,7 +75,9 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
 
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         location = self._resolve()
         self._model = SentenceTransformer(location, device="cpu")
         if self._fingerprint is None:
@@ -86,7 +88,7 @@ class SentenceTransformerEmbedder:
     @property
     def dimension(self) -> int:
         self.warm_up()
-        return int(self._model.get_sentence_embedding_dimension())
+        return int(self._model.get_embedding_dimension())
 
     @property
     def fingerprint(self) -> str:
@@ -115,3 +117,33 @@ class SentenceTransformerEmbedder:
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "query")
+
+
+class CrossEncoderScorer:
+    """A sentence-transformers CrossEncoder that scores (query, passage) pairs, loaded on first use.
+
+    None ships with beleidsbron (no PyPI package carries such weights); a user who has one
+    names its folder with --reranker or $BELEIDSBRON_RERANKER.
+    """
+
+    def __init__(self, model: str, batch_size: int = 16) -> None:
+        if not model:
+            raise ValueError("a cross-encoder needs a model name or folder")
+        self.model_id = model
+        self.batch_size = batch_size
+        self._model = None
+
+    def warm_up(self) -> None:
+        if self._model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+            from sentence_transformers import CrossEncoder
+
+            self._model = CrossEncoder(self.model_id, device="cpu")
+
+    def score(self, query: str, passages: list[str]) -> np.ndarray:
+        self.warm_up()
+        if not passages:
+            return np.zeros(0, dtype=np.float32)
+        scores = self._model.predict([(query, p) for p in passages], batch_size=self.batch_size,
+                                     show_progress_bar=False, convert_to_numpy=True)
+        return np.asarray(scores, dtype=np.float32).reshape(len(passages), -1)[:, 0]

@@ -110,3 +110,20 @@ def tiny_corpus(pdf_factory) -> Path:
     """A folder of three small PDFs on distinct topics (iza.pdf has an image-only page 2)."""
     paths = [pdf_factory(name, pages, title=title) for name, (pages, title) in TINY_CORPUS.items()]
     return paths[0].parent
+
+
+@pytest.fixture(scope="session")
+def real_index(tmp_path_factory: pytest.TempPathFactory):
+    """The bundled corpus ingested once per test session with the real default model.
+
+    Returns (DataHome, embedder). Slow (~1 min): only integration and e2e tests use it.
+    """
+    from ingest.embed import SentenceTransformerEmbedder
+    from ingest.pipeline import Ingestor
+
+    root = Path(__file__).resolve().parent.parent
+    home = DataHome(tmp_path_factory.mktemp("real-home"))
+    embedder = SentenceTransformerEmbedder(models_dir=home.models_dir)
+    report = Ingestor(home, embedder).run([root / "corpus"])
+    assert report.ok and report.documents == 5, report.failures
+    return home, embedder
