@@ -64,6 +64,8 @@ class _Bar:
         self._pages.update(n)
 
     def embedded(self, kind: str, n: int, total: int) -> None:
+        if self._pages is not None:  # reading is over once embedding starts: stop its clock
+            self._pages.close()
         if kind not in self._embedded:
             self._embedded[kind] = self._tqdm(desc=f"{kind} embedded", unit=kind[:-1], total=total, file=sys.stderr)
         self._embedded[kind].update(n)
