@@ -21,7 +21,7 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 app: setup
-	$(VENV)/bin/beleidsbron ingest corpus
+	$(VENV)/bin/beleidsbron ingest --add corpus
 	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: setup browser

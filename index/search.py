@@ -166,7 +166,9 @@ class Searcher:
         return rows, (1 - w) * minmax(scores) + w * minmax(best)
 
     # search ---------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters()) -> SearchResult:
+    def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters(),
+               abstain: bool = True) -> SearchResult:
+        """The k best hits for the query; `abstain=False` returns the nearest hits even when none answers."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if k < 1:
@@ -181,7 +183,7 @@ class Searcher:
             rows, scores = self._rerank(rows, scores, text)
         order = np.argsort(-scores, kind="stable")
         hits = self._hits(rows[order], scores[order], text, k)
-        if hits and self._abstains(hits, text):
+        if abstain and hits and self._abstains(hits, text):
             return SearchResult(query=query, mode=mode, hits=(), abstained=True, note=note)
         return SearchResult(query=query, mode=mode, hits=tuple(hits), note=note)
 
@@ -219,7 +221,10 @@ class Searcher:
                 continue
             if len(hits) == k:
                 break
-            hits.append(self._hit(row, chunk, score, text))
+            hit = self._hit(row, chunk, score, text)
+            if any(h.doc == hit.doc and h.quote == hit.quote for h in hits):
+                continue  # passages across a page break can pick the same quote: show it once
+            hits.append(hit)
         return hits
 
     def _union(self, a: Chunk, b: Chunk) -> Chunk:

@@ -1,0 +1,84 @@
+"""ui/files.py: safe upload names, finding a document's PDF, staging uploads."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ui.files import DocumentFiles, Staging, remove_upload, sanitize_filename, uploads_dir
+
+
+@pytest.mark.parametrize("name, safe", [
+    ("rapport.pdf", "rapport.pdf"),
+    ("Zorg op de Juiste Plek – één visie.pdf", "Zorg op de Juiste Plek – één visie.pdf"),
+    ("../../etc/passwd", "passwd.pdf"),
+    ("..\\..\\windows\\evil.PDF", "evil.pdf"),
+    ("/abs/path/doc.pdf", "doc.pdf"),
+    ("..", "upload.pdf"),
+    ("...pdf", "upload.pdf"),
+    (".hidden.pdf", "hidden.pdf"),
+    ("a..b.pdf", "a.b.pdf"),
+    ("nul\x00byte\x1f\u202etxt.pdf", "nulbyte txt.pdf"),
+    ("regel\neen.pdf", "regel een.pdf"),
+    ('wat<is>dit:"|?*.pdf', "wat_is_dit_____.pdf"),
+    ("", "upload.pdf"),
+    ("e\u0301e\u0301n.pdf", "één.pdf"),  # NFC
+])
+def test_sanitize_filename(name, safe):
+    assert sanitize_filename(name) == safe
+
+
+@given(st.text(max_size=300))
+def test_a_sanitized_name_stays_in_its_folder(name):
+    safe = sanitize_filename(name)
+    assert "/" not in safe and "\\" not in safe and "\x00" not in safe
+    assert safe.endswith(".pdf") and not safe.startswith(".") and safe not in (".pdf",)
+    assert len(safe) <= 154
+    assert sanitize_filename(safe) == safe
+
+
+def test_staging_writes_inside_the_upload_folder_and_keeps_only_what_is_asked(data_home):
+    staging = Staging.create(data_home)
+    paths = [staging.add("../../x.pdf", b"one"), staging.add("x.pdf", b"two"), staging.add("y.pdf", b"three")]
+    assert [p.name for p in paths] == ["x.pdf", "x (2).pdf", "y.pdf"]
+    assert all(p.parent == staging.folder.resolve() for p in paths)
+    assert staging.renamed == {"x.pdf": "../../x.pdf", "x (2).pdf": "x.pdf"}
+    staging.keep(["x (2).pdf"])
+    staging.discard()
+    assert sorted(p.name for p in uploads_dir(data_home).iterdir()) == ["x (2).pdf"]
+
+
+def test_keep_replaces_an_older_upload(data_home):
+    uploads_dir(data_home).mkdir(parents=True)
+    (uploads_dir(data_home) / "a.pdf").write_bytes(b"old")
+    staging = Staging.create(data_home)
+    staging.add("a.pdf", b"new")
+    staging.keep(["a.pdf"])
+    staging.discard()
+    assert (uploads_dir(data_home) / "a.pdf").read_bytes() == b"new"
+
+
+def test_find_prefers_the_file_with_the_indexed_content(tmp_path):
+    corpus, uploads = tmp_path / "corpus", tmp_path / "uploads"
+    corpus.mkdir()
+    uploads.mkdir()
+    (corpus / "a.pdf").write_bytes(b"corpus version")
+    (uploads / "a.pdf").write_bytes(b"uploaded version")
+    files = DocumentFiles((corpus, uploads))
+    assert files.find("a.pdf") == corpus / "a.pdf"
+    assert files.find("a.pdf", hashlib.sha256(b"uploaded version").hexdigest()) == uploads / "a.pdf"
+    assert files.find("a.pdf", "0" * 64) == corpus / "a.pdf"  # no match: the first one found
+    assert files.find("b.pdf") is None
+    assert files.find("../corpus/a.pdf") is None and files.find("") is None
+
+
+def test_remove_upload_never_touches_other_folders(data_home, tmp_path):
+    (tmp_path / "outside.pdf").write_bytes(b"x")
+    uploads_dir(data_home).mkdir(parents=True)
+    (uploads_dir(data_home) / "a.pdf").write_bytes(b"x")
+    assert remove_upload(data_home, "a.pdf") and not (uploads_dir(data_home) / "a.pdf").exists()
+    assert not remove_upload(data_home, "a.pdf")
+    assert not remove_upload(data_home, "../../outside.pdf") and (tmp_path / "outside.pdf").exists()

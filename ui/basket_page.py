@@ -1,0 +1,60 @@
+"""The quote basket page: reorder and remove quotes, copy them all, export them."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from ui import basket
+from ui.basket import Basket
+from ui.export import FORMATS
+from ui.i18n import tr
+
+KEY = "basket"
+EXPORT_NAME = "beleidsbron-citaten"
+
+
+def current() -> Basket:
+    return st.session_state.get(KEY, ())
+
+
+def _move(key: str, offset: int) -> None:
+    st.session_state[KEY] = basket.move(current(), key, offset)
+
+
+def _remove(key: str) -> None:
+    st.session_state[KEY] = basket.remove(current(), key)
+
+
+def _clear() -> None:
+    st.session_state[KEY] = ()
+
+
+def render(lang: str) -> None:
+    st.title(tr(lang, "basket.title"))
+    items = current()
+    if not items:
+        st.info(tr(lang, "basket.empty"))
+        return
+    st.caption(tr(lang, "basket.help"))
+    for number, item in enumerate(items, start=1):
+        with st.container(border=True):
+            text, up, down, drop = st.columns([20, 1, 1, 1], vertical_alignment="center")
+            text.html(f'<div class="bb-card"><div class="bb-rank">{number}</div>'
+                      f'<blockquote class="bb-quote">“{html.escape(item.quote)}”</blockquote>'
+                      f'<div class="bb-meta">{html.escape(item.citation)}</div></div>')
+            up.button("↑", key=f"up-{item.key}", on_click=_move, args=(item.key, -1), disabled=number == 1,
+                      help=tr(lang, "basket.up"))
+            down.button("↓", key=f"down-{item.key}", on_click=_move, args=(item.key, 1),
+                        disabled=number == len(items), help=tr(lang, "basket.down"))
+            drop.button("✕", key=f"remove-{item.key}", on_click=_remove, args=(item.key,),
+                        help=tr(lang, "basket.remove"))
+    st.subheader(tr(lang, "basket.copy_all"))
+    st.code("\n\n".join(item.quoted for item in items), language=None, wrap_lines=True)
+    st.subheader(tr(lang, "basket.export"))
+    for column, fmt in zip(st.columns(len(FORMATS)), FORMATS):
+        column.download_button(fmt.name, data=fmt.render(items), file_name=f"{EXPORT_NAME}.{fmt.extension}",
+                               mime=fmt.mime, key=f"export-{fmt.extension}", on_click="ignore",
+                               icon=":material/download:", width="stretch")
+    st.button(tr(lang, "basket.clear"), key="basket-clear", on_click=_clear, type="tertiary")
