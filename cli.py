@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -174,8 +173,10 @@ def read_batch(path: str) -> list[dict]:
             items.append({"id": str(item.get("id", number)), "query": query})
         except UnicodeDecodeError:
             click.echo(f"failed: {path} line {number}: not UTF-8", err=True)
-        except (json.JSONDecodeError, KeyError, TypeError, AttributeError) as exc:
-            click.echo(f"failed: {path} line {number}: not a query item ({exc})", err=True)
+        except json.JSONDecodeError:
+            click.echo(f"failed: {path} line {number}: not JSON", err=True)
+        except (KeyError, TypeError, AttributeError):
+            click.echo(f"failed: {path} line {number}: not a query item (needs a string field 'query')", err=True)
     return items
 
 

@@ -70,6 +70,17 @@ def make_pdf(pages: list[str | None], title: str = "", author: str = "") -> byte
     return buffer.getvalue()
 
 
+def encrypted(data: bytes, user_password: str) -> bytes:
+    """The PDF encrypted with RC4-128 (what pypdf writes without the `cryptography` package)."""
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    writer.encrypt(user_password, owner_password="eigenaar")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()

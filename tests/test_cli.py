@@ -125,7 +125,7 @@ def test_search_batch_from_stdin_skips_bad_lines(ingested: Path) -> None:
     result = run("search", "--batch", "-", input='{"query": "paramedisch platform"}\nkapot\n')
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["id"] for line in lines] == ["1"]
-    assert result.stderr.splitlines() == ["failed: - line 2: not a query item (JSONDecodeError)"]
+    assert result.stderr.splitlines() == ["failed: - line 2: not JSON"]
 
 
 def test_search_needs_a_query_or_a_batch(ingested: Path) -> None:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from pathlib import Path
 
 import pytest
-from conftest import make_pdf
-from pypdf import PdfReader, PdfWriter
+from conftest import encrypted, make_pdf
 
 from ingest.errors import DocumentError
 from ingest.pdf import read_pdf, read_pdf_bytes
@@ -17,13 +15,6 @@ from ingest.records import Source
 PAGES = ["Inleiding\nDe huisartsen in de regio werken samen.", "Tweede pagina over fysiotherapie.",
          "Derde pagina over de IZA-\npartijen en het ZonMw-project."]
 
-
-def encrypted(data: bytes, user_password: str) -> bytes:
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password, owner_password="eigenaar")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def reason_of(name: str, data: bytes) -> str:

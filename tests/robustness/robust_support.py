@@ -6,7 +6,6 @@ Not a conftest (tests/conftest.py owns that name); test modules import what they
 
 from __future__ import annotations
 
-import io
 import os
 import queue
 import re
@@ -19,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import FakeEmbedder
-from pypdf import PdfReader, PdfWriter
+from conftest import FakeEmbedder, encrypted
 
 from index.home import DataHome
 from index.search import Searcher, Tuning
@@ -105,14 +103,6 @@ def broken_xref(data: bytes) -> bytes:
 def truncated(data: bytes) -> bytes:
     return data[: len(data) // 2]
 
-
-def encrypted(data: bytes, user_password: str) -> bytes:
-    """RC4-128 encryption (what pypdf can write without the `cryptography` package)."""
-    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
-    writer.encrypt(user_password, owner_password="eigenaar")
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def _with_encrypt_dict(data: bytes, old: bytes, new: bytes) -> bytes:
