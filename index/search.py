@@ -37,6 +37,7 @@ from ingest.records import Chunk, Source
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
 DEFAULT_ABSTAIN_BELOW = 0.824
+ABSTAIN_DEPTH = 1  # the top hit decides (measured: deeper lowers abstention on unanswerable items)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Tuning:
     lexical: float = 0.3  # lexical weight in hybrid for a query whose words the corpus knows
     rerank_depth: int = 30
     sentence: float = 0.5  # weight of the best sentence against the passage score in rerank
-    # Best-sentence cosine of the top hit under which the search abstains. Calibrated for the
+    # Best-sentence cosine of the first hits under which the search abstains. Calibrated for the
     # default model (the 4th percentile of answerable items in evals/, so about 4% false
     # abstention); None: that value with the default model, off with any other; 0: off.
     abstain_below: float | None = None
@@ -193,7 +194,7 @@ class Searcher:
             threshold = DEFAULT_ABSTAIN_BELOW if self.embedder.model_id == DEFAULT_MODEL else 0.0
         if threshold <= 0 or self.lexical.coverage(text) < 0.5:
             return False  # cosines of a query in another language than the corpus run lower: not comparable
-        return self._best_sentence(hits[0].chunk, text) < threshold
+        return max(self._best_sentence(h.chunk, text) for h in hits[:ABSTAIN_DEPTH]) < threshold
 
     def _best_sentence(self, chunk: Chunk, text: str) -> float:
         row = self._row_of(chunk)
