@@ -17,6 +17,7 @@ from index.records import MODES, Hit, SearchResult
 from index.search import Filters, Searcher
 from ingest.embed import DEFAULT_MODEL, CrossEncoderScorer, SentenceTransformerEmbedder
 from ingest.errors import BeleidsbronError
+from evals.bench_command import bench_command
 from evals.command import eval_command
 from ingest.pipeline import Ingestor, IngestReport
 
@@ -237,6 +238,7 @@ def info(obj: dict) -> None:
 
 
 main.add_command(eval_command)
+main.add_command(bench_command)
 
 if __name__ == "__main__":
     main()

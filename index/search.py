@@ -132,14 +132,10 @@ class Searcher:
             lexical = self.lexical.scores(f"{text} {expansions}")
             if mask is not None:
                 lexical = np.where(mask, lexical, 0.0)
-            pools.append(np.argsort(-lexical, kind="stable")[:depth][lexical[np.argsort(-lexical)[:depth]] > 0])
+            pools.append(_top_positive(lexical, depth))
         if mode != "keyword":
-            query = self._embed_query(text)
-            _, rows = self.vectors.search(query, n if mask is not None else min(depth, n))
-            rows = rows[0][rows[0] >= 0]
-            if mask is not None:
-                rows = rows[mask[rows]][:depth]
-            pools.append(rows)
+            _, rows = self.vectors.search(self._embed_query(text), min(depth, n), allowed=mask)
+            pools.append(rows[0][rows[0] >= 0])
         rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
         if not len(rows):
             return rows, np.zeros(0)
@@ -243,6 +239,13 @@ class Searcher:
         page_text = self.store.page_text(chunk.doc, sentences[first].page)
         quote = make_quote(page_text, sentences[first:last])
         return Hit(chunk=chunk, source=self.sources[chunk.doc], score=float(score), quote=quote)
+
+
+def _top_positive(scores: np.ndarray, k: int) -> np.ndarray:
+    """Rows of the k best positive scores, in no order (the caller takes np.unique): a partition
+    instead of two full sorts, which took 100 ms per query at 1M passages (beleidsbron bench --scale)."""
+    rows = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
+    return rows[scores[rows] > 0]
 
 
 def _touches(a: Chunk, b: Chunk) -> bool:

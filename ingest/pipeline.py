@@ -245,6 +245,9 @@ class Ingestor:
                 out[i] = prev.all_vectors[row]  # type: ignore[index]
             else:
                 todo.append(i)
+        # texts of like length share a batch, so little of the model's work goes to padding
+        # (in index order ~36% of the tokens computed were padding: beleidsbron bench)
+        todo.sort(key=lambda i: len(texts[i]))
         for begin in range(0, len(todo), EMBED_BATCH):
             batch = todo[begin:begin + EMBED_BATCH]
             out[batch] = self.embedder.embed_passages([texts[i] for i in batch])

@@ -1,4 +1,4 @@
-"""index/vectors.py (the FAISS wrapper), and index/search.py's Searcher on top of it.
+"""index/vectors.py (the FAISS wrapper: exact or HNSW by size), and index/search.py's Searcher on top of it.
 
 The Searcher tests belong in tests/index/test_search.py; they live here until that file exists.
 """
@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index import vectors as vectors_module
 from index.home import DataHome
-from index.manifest import IndexError_
+from index.manifest import IndexError_, Manifest
 from index.search import MAX_QUERY_CHARS, Filters, Searcher
-from index.vectors import EXACT, FAISS_FILE, VECTORS_NPY, VectorIndex
+from index.vectors import EXACT, EXACT_MAX, FAISS_FILE, HNSW, KINDS, VECTORS_NPY, VectorIndex, choose_kind, kind_of
 from ingest.pipeline import Ingestor
 
 
@@ -148,3 +149,117 @@ def test_open_refuses_a_damaged_index(searcher: Searcher, data_home: DataHome, f
     (data_home.current() / FAISS_FILE).unlink()
     with pytest.raises(IndexError_, match="damaged index.*beleidsbron ingest --rebuild"):
         Searcher.open(data_home, fake_embedder)
+
+
+# Index kind by size: exact below the threshold, HNSW above -----------------------------------
+
+
+def clustered_rows(n: int, dim: int = 32, clusters: int = 20, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(clusters, dim))
+    rows = centres[rng.integers(0, clusters, n)] + 0.5 * rng.normal(size=(n, dim))
+    return (rows / np.linalg.norm(rows, axis=1, keepdims=True)).astype(np.float32)
+
+
+def test_choose_kind_by_size() -> None:
+    assert choose_kind(0) == choose_kind(EXACT_MAX) == EXACT
+    assert choose_kind(EXACT_MAX + 1) == HNSW == "hnsw32-sq8-ip"
+    assert choose_kind(11, exact_max=10) == HNSW and choose_kind(10, exact_max=10) == EXACT
+    with pytest.raises(ValueError, match="at least 0"):
+        choose_kind(-1)
+
+
+def test_build_chooses_the_kind_by_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors_module, "EXACT_MAX", 30)
+    assert VectorIndex.build(unit_rows(30)).kind == EXACT
+    assert VectorIndex.build(unit_rows(31)).kind == HNSW
+
+
+def test_build_refuses_an_unknown_kind() -> None:
+    with pytest.raises(ValueError, match="vector index kind must be one of flat-ip, hnsw32-sq8-ip, got 'ivf'"):
+        VectorIndex.build(unit_rows(5), kind="ivf")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_kind_saves_and_loads(tmp_path: Path, kind: str) -> None:
+    vectors = clustered_rows(300)
+    original = VectorIndex.build(vectors, kind)
+    original.save(tmp_path)
+    for loaded in (VectorIndex.load(tmp_path, kind), VectorIndex.load(tmp_path)):  # named, or found from the file
+        assert (loaded.kind, len(loaded), loaded.dimension) == (kind, 300, 32)
+        assert np.array_equal(np.asarray(loaded.vectors), vectors)
+        for query in vectors[:5]:
+            assert np.array_equal(loaded.search(query, 10)[1], original.search(query, 10)[1])
+
+
+def test_load_refuses_a_file_of_another_kind(tmp_path: Path) -> None:
+    VectorIndex.build(unit_rows(40), HNSW).save(tmp_path)
+    with pytest.raises(ValueError, match=f"{FAISS_FILE} holds a {HNSW} index, the manifest says {EXACT}"):
+        VectorIndex.load(tmp_path, EXACT)
+    with pytest.raises(ValueError, match="must be one of"):
+        VectorIndex.load(tmp_path, "hnsw16-ip")
+
+
+def test_hnsw_finds_nearly_what_the_exact_scan_finds_with_exact_scores() -> None:
+    vectors, queries = clustered_rows(3000), clustered_rows(50, seed=1)
+    _, exact = VectorIndex.build(vectors, EXACT).search(queries, 10)
+    scores, approx = VectorIndex.build(vectors, HNSW).search(queries, 10)
+    recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(exact, approx)])
+    assert recall >= 0.9
+    assert np.allclose(scores, np.einsum("qd,qkd->qk", queries, vectors[approx]), atol=1e-5)  # refined: exact
+    assert (np.diff(scores, axis=1) <= 0).all()
+    assert kind_of(VectorIndex.build(vectors[:10], HNSW)._index) == HNSW
+
+
+def test_an_empty_hnsw_index_finds_nothing() -> None:
+    index = VectorIndex.build(np.zeros((0, 8), np.float32), HNSW)
+    assert len(index) == 0 and index.search(unit_rows(1)[0], 3)[1].shape == (1, 0)
+
+
+def test_hnsw_with_fewer_rows_than_k() -> None:
+    vectors = unit_rows(6)
+    scores, rows = VectorIndex.build(vectors, HNSW).search(vectors[2], 10)
+    assert rows.shape == (1, 6) and rows[0, 0] == 2 and sorted(rows[0]) == list(range(6))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("exact_max", [EXACT_MAX, 5])  # allowed rows scored exactly, or a FAISS filter
+def test_search_among_allowed_rows(monkeypatch: pytest.MonkeyPatch, kind: str, exact_max: int) -> None:
+    monkeypatch.setattr(vectors_module, "EXACT_MAX", exact_max)
+    vectors = clustered_rows(400)
+    index = VectorIndex.build(vectors, kind)
+    allowed = np.zeros(400, bool)
+    allowed[::9] = True
+    scores, rows = index.search(vectors[[3, 9]], 5, allowed=allowed)
+    assert rows.shape == (2, 5) and allowed[rows].all()
+    assert rows[1, 0] == 9 and scores[1, 0] == pytest.approx(1.0, abs=1e-5)
+    expected = np.flatnonzero(allowed)[np.argsort(-(vectors[allowed] @ vectors[3]))[:5]]
+    assert list(rows[0]) == list(expected)
+    assert list(scores[0]) == sorted(scores[0], reverse=True)
+
+
+def test_search_among_few_allowed_rows_pads_with_minus_one() -> None:
+    index = VectorIndex.build(unit_rows(20))
+    allowed = np.zeros(20, bool)
+    allowed[[4, 11]] = True
+    _, rows = index.search(unit_rows(1, seed=3), 5, allowed=allowed)
+    assert sorted(rows[0][:2]) == [4, 11] and list(rows[0][2:]) == [-1, -1, -1]
+    _, none = index.search(unit_rows(1), 3, allowed=np.zeros(20, bool))
+    assert list(none[0]) == [-1, -1, -1]
+    with pytest.raises(ValueError, match="mask of 20 rows"):
+        index.search(unit_rows(1), 3, allowed=np.ones(7, bool))
+
+
+def test_an_ingested_hnsw_index_is_recorded_and_searched(tiny_corpus: Path, data_home: DataHome, fake_embedder,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(vectors_module, "EXACT_MAX", 2)
+    assert Ingestor(data_home, fake_embedder).run([tiny_corpus]).ok
+    assert Manifest.read(data_home.current()).vector_index == HNSW
+    searcher = Searcher.open(data_home, fake_embedder)
+    assert searcher.vectors.kind == HNSW
+    best = searcher.search("paramedisch platform fysiotherapeuten", k=3, mode="semantic").hits[0]
+    assert (best.doc, best.page) == ("fysio.pdf", 1)
+    # re-ingestion reads the HNSW file back and embeds nothing again
+    before = fake_embedder.passages_embedded
+    assert Ingestor(data_home, fake_embedder).run([tiny_corpus], rebuild=False).embedded == 0
+    assert fake_embedder.passages_embedded == before

@@ -1,0 +1,119 @@
+"""`beleidsbron bench`: measure speed and memory on this machine, and print a table (or JSON).
+
+Thin: parses options, calls evals/bench.py (the bundled corpus) or evals/scale.py
+(`--scale`: synthetic corpora), prints. The embedder comes from cli.make_embedder,
+imported inside the command (cli imports this module).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from functools import partial
+from pathlib import Path
+
+import click
+
+from evals.bench import BenchError, bench_corpus, corpus_json, in_child, machine, render_corpus, \
+    searcher_job
+from ingest.errors import BeleidsbronError
+
+EVALS_DIR = Path(__file__).resolve().parent
+DEFAULT_QUERIES = (EVALS_DIR / "queries-dev.jsonl", EVALS_DIR / "queries.jsonl")
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _note(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _sizes(value: str | None) -> list[int]:
+    if not value:
+        return []
+    try:
+        sizes = [int(part.replace("_", "")) for part in value.split(",") if part.strip()]
+    except ValueError:
+        raise click.BadParameter(f"give passage counts separated by commas, e.g. 100000,1000000; got {value!r}")
+    if not sizes or min(sizes) < 1:
+        raise click.BadParameter(f"passage counts must be at least 1, got {value!r}")
+    return sizes
+
+
+def _queries(paths: tuple[Path, ...], count: int) -> list[str]:
+    from evals.harness import load_queries
+
+    texts = [item.query for path in (paths or DEFAULT_QUERIES) if path.exists()
+             for item in load_queries(path).items]
+    if not texts:
+        _fail("no queries found; give a query set with --queries FILE")
+    return list(dict.fromkeys(texts))[:count]  # distinct: a repeated query would hit the searcher's cache
+
+
+def _scale(obj: dict, sizes: list[int], queries: list[str], as_json: bool) -> None:
+    from cli import make_embedder
+    from evals.scale import bench_scale, render_scale, render_targets, scale_json, scale_targets
+    from evals.synthetic import load_pool
+
+    home = obj["home"]
+    current = home.current()
+    if current is None:
+        _fail(f"no index in {home.root} to draw the synthetic corpus from; build it with: beleidsbron ingest")
+    start = machine()
+    pool = load_pool(current)
+    with tempfile.TemporaryDirectory(prefix="beleidsbron-scale-") as tmp:
+        rows = bench_scale(pool, sizes, queries, Path(tmp), note=_note)
+    _note("searcher memory of the current index (the base of the estimate at 1M) …")
+    base = in_child(True, searcher_job, home.root, home.root, partial(make_embedder, model=obj["model"]),
+                    queries[:20])
+    targets = scale_targets(rows, base)
+    end = machine()
+    if as_json:
+        click.echo(json.dumps({"cpus": start.cpus, "cpu_model": start.cpu_model,
+                               "load_average_1m_start": start.load_average_1m,
+                               "load_average_1m_end": end.load_average_1m, "searcher_base_peak_rss_mb": base,
+                               "scale": scale_json(rows), "targets": {t.name: t.met for t in targets}},
+                              ensure_ascii=False))
+        return
+    click.echo(f"machine: {start.cpus} CPUs, {start.cpu_model}; load average {start.load_average_1m:.2f} "
+               f"at start, {end.load_average_1m:.2f} at end")
+    click.echo(render_scale(rows))
+    click.echo(render_targets(targets))
+    click.echo("Vectors from the stored sentence vectors of the current index (no model runs); recall@10 against "
+               "an exact scan;\nmemory: resident-set growth of a fresh process that loads the index and runs "
+               f"the queries. BM25: {len(queries)} real queries; top 100 by partition, and by the two full sorts "
+               "that index/search.py does now.")
+
+
+@click.command("bench")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of the table.")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), default=Path("corpus"),
+              show_default=True, help="Folder of PDFs to ingest (into a temporary data directory).")
+@click.option("--queries", "query_files", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="JSONL query set(s) whose queries are timed (default: evals/queries-dev.jsonl, queries.jsonl).")
+@click.option("-n", "--query-count", default=100, show_default=True, type=click.IntRange(3, 10_000),
+              help="Distinct queries timed per mode.")
+@click.option("--scale", "scale", default=None, metavar="SIZES",
+              help="Instead: the scale part at these passage counts, e.g. 100000,1000000 (takes minutes).")
+@click.pass_context
+def bench_command(ctx: click.Context, as_json: bool, corpus: Path, query_files: tuple[Path, ...], query_count: int,
+                  scale: str | None) -> None:
+    """Measure throughput, latency and memory on this machine; print a table (--json: one object)."""
+    from cli import make_embedder
+
+    obj = ctx.obj or {}
+    sizes = _sizes(scale)
+    queries = _queries(query_files, query_count)
+    try:
+        if sizes:
+            _scale(obj, sizes, queries, as_json)
+            return
+        result = bench_corpus(corpus.resolve(), obj["home"], partial(make_embedder, model=obj["model"]), queries,
+                              note=_note)
+    except (BeleidsbronError, BenchError) as exc:
+        _fail(str(exc))
+    click.echo(json.dumps(corpus_json(result), ensure_ascii=False) if as_json else render_corpus(result))
