@@ -167,7 +167,8 @@ def scale_targets(rows: Sequence[ScaleRow], searcher_base_mb: float | None = Non
     targets = [
         Target("vector_p50_1m", "vector search p50 < 10 ms", f"{row.vector_query_p50_ms:.2f} ms",
                row.vector_query_p50_ms < 10),
-        Target("vector_recall_1m", "recall@10 ≥ 0.95", f"{row.vector_recall_at_10:.3f}", row.vector_recall_at_10 >= 0.95),
+        Target("vector_recall_1m", "recall@10 ≥ 0.95", f"{row.vector_recall_at_10:.3f}",
+               row.vector_recall_at_10 >= 0.95),
         Target("bm25_p50_1m", "BM25 query p50 < 100 ms", f"{row.bm25_query_p50_ms:.1f} ms",
                row.bm25_query_p50_ms < 100),
     ]

@@ -10,15 +10,15 @@ The kind of FAISS index follows the size (`choose_kind`):
   8-bit scalar-quantised vectors, inner product). Its query time grows with
   log n instead of n; the quantised copy takes a quarter of the memory of the
   float one (about 0.6 GB instead of 1.7 GB at 1M × 384-d). The graph proposes
-  REFINE_DEPTH candidates and their exact scores, from the raw vectors (mapped
-  from the .npy, so only the rows read are in memory), decide the order.
-  Recall@10 against the exact scan was about 0.97 at 1M passages, p50 2 ms
-  (`beleidsbron bench --scale`).
+  REFINE_DEPTH candidates; their exact scores, from the raw vectors (read row
+  by row from the .npy, see NpyRows), decide the order. Recall@10 against the
+  exact scan was 0.97 at 1M passages, p50 1.9 ms (`beleidsbron bench --scale`).
 The kind is recorded in the manifest; `load` checks the file against it.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import faiss
@@ -31,9 +31,9 @@ HNSW_M = 32
 HNSW = f"hnsw{HNSW_M}-sq8-ip"
 KINDS = (EXACT, HNSW)
 # Up to this many vectors an exact scan answers one query in a few ms on 2 cores
-# (about 3 ms at 50k × 384-d, 11 ms at 100k, 0.1–0.4 s at 1M); HNSW stays near 1–2 ms.
+# (about 3 ms at 50k × 384-d, 9 ms at 100k, 125 ms at 1M); HNSW stays at 1–2 ms.
 EXACT_MAX = 50_000
-EF_CONSTRUCTION = 40  # FAISS's default; a 1M build takes 6–10 min on 2 cores already
+EF_CONSTRUCTION = 40  # FAISS's default; a 1M build takes ~4 min on 2 idle cores already
 # Candidates the graph search keeps (ef = max(EF_SEARCH, k)). At 1M synthetic passages, with exact
 # refinement of 50, recall@10 was 0.950 at 128, 0.961 at 192, 0.970 at 256 (p50 2.0 ms), 0.978 at 384;
 # float HNSW without refinement: 0.947, 0.959, 0.968, 0.978.
@@ -79,8 +79,77 @@ def kind_of(index: faiss.Index) -> str:
     return "other"
 
 
+class NpyRows:
+    """The rows of a 2-d float32 .npy file, read when asked (os.pread), never mapped.
+
+    A memory map would do, but every page it reads stays in the process's resident set,
+    and so do the pages the kernel maps around each fault: refining 50 candidates a query
+    through np.load(mmap_mode="r") took in the whole 300 MB vectors.npy of 200k passages
+    within 200 queries (1.5 GB at 1M). Read this way, only the page cache holds them.
+    Indexing: an int, a slice with step 1, or an array of row numbers; np.asarray reads all.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._file = open(self.path, "rb", buffering=0)  # kept open: rows are read on demand
+        try:
+            major, _ = np.lib.format.read_magic(self._file)
+            read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+            shape, fortran, dtype = read_header(self._file)
+        except ValueError:
+            self._file.close()
+            raise
+        if len(shape) != 2 or fortran or dtype != np.float32:
+            self._file.close()
+            raise ValueError(f"{self.path}: not a 2-d float32 array in C order ({dtype}, shape {shape})")
+        self.shape, self.dtype = (int(shape[0]), int(shape[1])), np.dtype(np.float32)
+        self._offset = self._file.tell()
+        self._row_bytes = self.shape[1] * self.dtype.itemsize
+        size, expected = os.fstat(self._file.fileno()).st_size, self._offset + self.shape[0] * self._row_bytes
+        if size != expected:
+            self._file.close()
+            raise ValueError(f"{self.path}: {size} bytes, its header promises {expected}")
+
+    @property
+    def ndim(self) -> int:
+        return 2
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def _read(self, first: int, count: int) -> np.ndarray:
+        size = count * self._row_bytes
+        data = os.pread(self._file.fileno(), size, self._offset + first * self._row_bytes) if size else b""
+        if len(data) != size:
+            raise ValueError(f"{self.path}: truncated (rows {first}–{first + count} of {len(self)} unreadable)")
+        return np.frombuffer(data, dtype=self.dtype).reshape(count, self.shape[1])
+
+    def __getitem__(self, key: int | slice | np.ndarray | list[int]) -> np.ndarray:
+        if isinstance(key, slice):
+            start, stop, step = key.indices(len(self))
+            if step != 1:
+                raise IndexError("NpyRows takes slices with step 1")
+            return self._read(start, max(0, stop - start))
+        if isinstance(key, (int, np.integer)):
+            row = int(key) + len(self) if key < 0 else int(key)
+            if not 0 <= row < len(self):
+                raise IndexError(f"row {key} of {len(self)}")
+            return self._read(row, 1)[0]
+        rows = np.asarray(key, dtype=np.int64).reshape(-1)
+        if len(rows) and (rows.min() < 0 or rows.max() >= len(self)):
+            raise IndexError(f"rows must lie in 0..{len(self) - 1}")
+        out = np.empty((len(rows), self.shape[1]), self.dtype)
+        for i, row in enumerate(rows.tolist()):
+            out[i] = self._read(row, 1)[0]
+        return out
+
+    def __array__(self, dtype: np.dtype | None = None, copy: bool | None = None) -> np.ndarray:
+        rows = self._read(0, len(self))
+        return rows if dtype is None else rows.astype(dtype)
+
+
 class VectorIndex:
-    def __init__(self, vectors: np.ndarray, index: faiss.Index, kind: str = EXACT) -> None:
+    def __init__(self, vectors: np.ndarray | NpyRows, index: faiss.Index, kind: str = EXACT) -> None:
         self.vectors = vectors
         self.kind = kind
         self._index = index
@@ -138,7 +207,7 @@ class VectorIndex:
         scores = np.full((len(queries), k), -np.inf, np.float32)
         ids = np.full((len(queries), k), -1, np.int64)
         for i, (query, rows) in enumerate(zip(queries, candidates)):
-            rows = np.sort(rows[rows >= 0])  # sorted: the mapped file is read front to back
+            rows = np.sort(rows[rows >= 0])  # the file is read front to back
             found_scores, found = _exact_top(np.asarray(self.vectors[rows]), rows, query[None], k)
             scores[i], ids[i] = found_scores[0], found[0]
         return scores, ids
@@ -152,13 +221,18 @@ class VectorIndex:
         """Read an index written by `save`; with `kind` (the manifest's), refuse a file of another kind."""
         if kind is not None:
             _check_kind(kind)
-        vectors = np.load(directory / VECTORS_NPY, allow_pickle=False, mmap_mode="r")
+        for name in (VECTORS_NPY, FAISS_FILE):
+            if not (directory / name).is_file():
+                raise FileNotFoundError(directory / name)
         index = faiss.read_index(str(directory / FAISS_FILE))
         found = kind_of(index)
         if found not in KINDS:
             raise ValueError(f"{FAISS_FILE} holds a FAISS index of a kind this version does not read ({found})")
         if kind is not None and found != kind:
             raise ValueError(f"{FAISS_FILE} holds a {found} index, the manifest says {kind}")
+        # an exact index is small (≤ EXACT_MAX rows, 77 MB at 384-d): its rows are read at once
+        path = directory / VECTORS_NPY
+        vectors = np.load(path, allow_pickle=False) if found == EXACT else NpyRows(path)
         if index.ntotal != len(vectors):
             raise ValueError(f"{FAISS_FILE} holds {index.ntotal} vectors, {VECTORS_NPY} holds {len(vectors)}")
         if found != EXACT:

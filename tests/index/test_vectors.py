@@ -5,6 +5,7 @@ The Searcher tests belong in tests/index/test_search.py; they live here until th
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,8 @@ from index import vectors as vectors_module
 from index.home import DataHome
 from index.manifest import IndexError_, Manifest
 from index.search import MAX_QUERY_CHARS, Filters, Searcher
-from index.vectors import EXACT, EXACT_MAX, FAISS_FILE, HNSW, KINDS, VECTORS_NPY, VectorIndex, choose_kind, kind_of
+from index.vectors import EXACT, EXACT_MAX, FAISS_FILE, HNSW, KINDS, VECTORS_NPY, NpyRows, VectorIndex, choose_kind, \
+    kind_of
 from ingest.pipeline import Ingestor
 
 
@@ -263,3 +265,60 @@ def test_an_ingested_hnsw_index_is_recorded_and_searched(tiny_corpus: Path, data
     before = fake_embedder.passages_embedded
     assert Ingestor(data_home, fake_embedder).run([tiny_corpus], rebuild=False).embedded == 0
     assert fake_embedder.passages_embedded == before
+
+
+# NpyRows: rows of a .npy read on demand ---------------------------------------------------------
+@pytest.fixture
+def npy(tmp_path: Path) -> tuple[Path, np.ndarray]:
+    array = unit_rows(30, dim=6)
+    np.save(tmp_path / "rows.npy", array, allow_pickle=False)
+    return tmp_path / "rows.npy", array
+
+
+def test_npy_rows_reads_what_np_load_reads(npy: tuple[Path, np.ndarray]) -> None:
+    path, array = npy
+    rows = NpyRows(path)
+    assert (len(rows), rows.shape, rows.ndim, rows.dtype) == (30, (30, 6), 2, np.float32)
+    assert np.array_equal(rows[4], array[4]) and np.array_equal(rows[-1], array[-1])
+    assert np.array_equal(rows[3:9], array[3:9]) and rows[np.int64(5):np.int64(5)].shape == (0, 6)
+    assert np.array_equal(rows[28:100], array[28:])
+    assert np.array_equal(rows[np.array([7, 2, 7, 29])], array[[7, 2, 7, 29]])
+    assert np.array_equal(rows[[]], np.zeros((0, 6), np.float32))
+    assert np.array_equal(np.asarray(rows), array) and np.asarray(rows, dtype=np.float64).dtype == np.float64
+
+
+def test_npy_rows_refuses_what_it_cannot_read(npy: tuple[Path, np.ndarray], tmp_path: Path) -> None:
+    path, _ = npy
+    rows = NpyRows(path)
+    for key in (30, -31, [0, 30], np.array([-1])):
+        with pytest.raises(IndexError):
+            rows[key]
+    with pytest.raises(IndexError, match="step 1"):
+        rows[::2]
+    np.save(tmp_path / "ints.npy", np.ones((3, 2), np.int64), allow_pickle=False)
+    with pytest.raises(ValueError, match="not a 2-d float32 array"):
+        NpyRows(tmp_path / "ints.npy")
+    (tmp_path / "junk.npy").write_bytes(b"not numpy at all")
+    with pytest.raises(ValueError):
+        NpyRows(tmp_path / "junk.npy")
+    data = path.read_bytes()
+    (tmp_path / "cut.npy").write_bytes(data[: len(data) - 50])
+    with pytest.raises(ValueError, match=f"{len(data) - 50} bytes, its header promises {len(data)}"):
+        NpyRows(tmp_path / "cut.npy")
+    os.truncate(path, len(data) - 50)  # a file cut short after it was opened
+    assert rows[0].shape == (6,)
+    with pytest.raises(ValueError, match="truncated"):
+        rows[29]
+
+
+def test_a_loaded_index_reads_vectors_on_demand(tmp_path: Path) -> None:
+    vectors = clustered_rows(200)
+    VectorIndex.build(vectors, HNSW).save(tmp_path)
+    loaded = VectorIndex.load(tmp_path)
+    assert isinstance(loaded.vectors, NpyRows)
+    scores, rows = loaded.search(vectors[11], 5)
+    assert rows[0, 0] == 11 and np.allclose(scores[0], vectors[rows[0]] @ vectors[11], atol=1e-5)
+    again = tmp_path / "again"
+    again.mkdir()
+    loaded.save(again)  # writes back what it reads
+    assert np.array_equal(np.load(again / VECTORS_NPY), vectors)
