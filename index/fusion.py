@@ -24,6 +24,25 @@ def convex(scores: list[np.ndarray], weights: list[float]) -> np.ndarray:
     return sum(w / total * minmax(s) for s, w in zip(scores, weights))
 
 
+def zscore(scores: np.ndarray) -> np.ndarray:
+    """Centre on the mean and scale by the standard deviation; all-equal scores become zeros.
+    Unlike min-max, one outlier does not squash the rest of the list."""
+    scores = np.asarray(scores, dtype=np.float64)
+    if scores.size == 0:
+        return scores
+    spread = float(scores.std())
+    return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
+
+
+def zsum(scores: list[np.ndarray], weights: list[float]) -> np.ndarray:
+    """Weighted sum of z-scored score vectors over the same passages."""
+    if len(scores) != len(weights):
+        raise ValueError("zsum needs one weight per score vector")
+    if any(w < 0 for w in weights):
+        raise ValueError("zsum needs weights of at least 0")
+    return sum((w * zscore(s) for s, w in zip(scores, weights)), np.zeros(len(scores[0]) if scores else 0))
+
+
 def rrf(scores: list[np.ndarray], weights: list[float], k: int = 60) -> np.ndarray:
     """Weighted reciprocal rank fusion: sum of w / (k + rank), rank 1 = best, ties share the better rank."""
     if len(scores) != len(weights):

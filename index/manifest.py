@@ -50,6 +50,7 @@ class Manifest:
     documents: list[DocumentEntry]
     chunks: int
     sentences: int
+    token_vectors: bool = False  # the chunks' token vectors are stored (index/tokens.py); absent in older indexes
     format_version: int = FORMAT_VERSION
     package_version: str = field(default_factory=package_version)
     built_at: str = ""

@@ -6,9 +6,11 @@ First stage, by mode:
 - hybrid:   both, min-max normalised and combined; the lexical weight follows the
             share of query words the corpus knows, so an English question is not
             pulled down by chance Dutch word matches.
-Second stage (rerank): the top candidates are scored again with their best
-matching sentence (sentence vectors computed at ingest) together with the
-passage score — or by a cross-encoder, when one is configured.
+Second stage (rerank): the best hybrid candidates are scored again with four
+signals, z-scored and summed: the passage vector, the passage's best matching
+sentence (sentence vectors computed at ingest), BM25, and a late-interaction
+MaxSim over the passage's token vectors (index/tokens.py). A configured
+cross-encoder replaces this stage.
 
 Every hit then gets a verbatim quote of 1–3 sentences from its passage, hits
 that overlap on a page are merged, and a query that nothing answers abstains.
@@ -22,18 +24,20 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
-from index.fusion import convex, lexical_weight, minmax
+from index.fusion import convex, lexical_weight, zsum
 from index.home import DataHome
 from index.lexical import LexicalIndex
 from index.manifest import REBUILD_HINT, IndexError_, Manifest
 from index.quotes import make_quote, quote_window
 from index.records import MODES, Hit, SearchResult
 from index.store import ChunkStore
+from index.tokens import TokenIndex
 from index.vectors import NpyRows, VectorIndex
 from index.writer import SENTENCE_VECTORS, load_acronyms
 from ingest.embed import DEFAULT_MODEL, Embedder
-from ingest.records import Chunk, Source
+from ingest.records import Chunk, Source, TokenVectors
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
 DEFAULT_ABSTAIN_BELOW = 0.824
@@ -46,11 +50,17 @@ class Tuning:
 
     candidates: int = 100  # per channel, before fusion
     lexical: float = 0.3  # lexical weight in hybrid for a query whose words the corpus knows
-    rerank_depth: int = 30
-    sentence: float = 0.5  # weight of the best sentence against the passage score in rerank
-    # Best-sentence cosine of the first hits under which the search abstains. Calibrated for the
-    # default model (the 4th percentile of answerable items in evals/, so about 4% false
-    # abstention); None: that value with the default model, off with any other; 0: off.
+    rerank_depth: int = 100  # best first-stage candidates that the second stage scores again
+    cross_encoder_depth: int = 30  # the same for a configured cross-encoder, which is slower
+    # second stage: weights of the z-scored signals (passage vector, best sentence, BM25 × coverage²,
+    # token MaxSim); without token vectors in the index the last one is left out
+    dense: float = 0.5
+    sentence: float = 0.5
+    rerank_lexical: float = 0.3
+    tokens: float = 1.0
+    # Best-sentence cosine of the top hit under which the search abstains. Calibrated for the
+    # default model: the 2nd percentile of answerable Dutch items in evals/ (5 of 248 items fall
+    # below it); None: that value with the default model, off with any other; 0: off.
     abstain_below: float | None = None
 
 
@@ -85,13 +95,17 @@ class Searcher:
         # read by rows, not mapped: a map's pages stay in the resident set (~14 GB of file at 1M passages)
         self.sentence_vectors = NpyRows(directory / SENTENCE_VECTORS)
         self.lexical = LexicalIndex.load(directory, manifest.chunks)
+        self.tokens = TokenIndex.load(directory) if manifest.token_vectors else None
         self.acronyms = load_acronyms(directory)
         self.sources = self.store.sources()
         self.ranges = self.store.sentence_ranges()
         files = sorted(self.sources)
         self._doc_of_chunk = np.array([files.index(c.doc) for _, c in self.store.iter_chunks()], dtype=np.int32)
         self._files = files
-        self._embed_query = lru_cache(maxsize=256)(self._embed)
+        self._encode_query = lru_cache(maxsize=256)(self._encode)
+        # The products here are small: BLAS threads gain nothing, and while they spin after one,
+        # the model's own threads wait for the cores (a query took 130 ms instead of 35 on 2 cores)
+        self._threads = ThreadpoolController()
 
     @classmethod
     def open(cls, home: DataHome, embedder: Embedder, tuning: Tuning = Tuning(),
@@ -109,13 +123,22 @@ class Searcher:
         except (OSError, ValueError, KeyError, RuntimeError, EOFError) as exc:
             raise IndexError_(f"{directory}: damaged index ({exc.__class__.__name__}: {exc}); {REBUILD_HINT}") from exc
         counts = (searcher.store.count(), len(searcher.vectors), manifest.chunks)
+        if searcher.tokens is not None:
+            counts += (len(searcher.tokens),)
         if len(set(counts)) != 1 or len(searcher.sentence_vectors) != searcher.store.sentence_count():
             raise IndexError_(f"{directory}: chunk store, vectors and manifest disagree "
                               f"({counts[0]} / {counts[1]} / {counts[2]} passages); {REBUILD_HINT}")
         return searcher
 
-    def _embed(self, text: str) -> np.ndarray:
-        return self.embedder.embed_queries([text])[0]
+    def _encode(self, text: str) -> tuple[np.ndarray, TokenVectors | None]:
+        """The query's vector, and its token vectors when the index has passage token vectors."""
+        if self.tokens is None:
+            return self.embedder.embed_queries([text])[0], None
+        vectors, tokens = self.embedder.embed_queries_with_tokens([text])
+        return vectors[0], tokens[0]
+
+    def _embed_query(self, text: str) -> np.ndarray:
+        return self._encode_query(text)[0]
 
     # first stage ----------------------------------------------------------------
     def _mask(self, filters: Filters) -> np.ndarray | None:
@@ -126,10 +149,23 @@ class Searcher:
 
     def _candidates(self, text: str, mode: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """Candidate rows and their first-stage scores (higher is better)."""
+        rows, signals = self._signals(text, mode, mask)
+        if not len(rows) or mode == "keyword":
+            return rows, signals.get("lexical", np.zeros(len(rows)))
+        if mode == "semantic":
+            return rows, signals["dense"]
+        return rows, self._hybrid(signals, self.lexical.coverage(text))
+
+    def _hybrid(self, signals: dict[str, np.ndarray], coverage: float) -> np.ndarray:
+        weight = lexical_weight(coverage, self.tuning.lexical)
+        return convex([signals["dense"], signals["lexical"]], [1.0 - weight, weight])
+
+    def _signals(self, text: str, mode: str, mask: np.ndarray | None) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """The candidates of each channel the mode uses, pooled, with each channel's raw score."""
         n, depth = len(self.vectors), self.tuning.candidates
-        expansions = " ".join(self.acronyms.expansions(text))
         pools, lexical = [], None
         if mode != "semantic":
+            expansions = " ".join(self.acronyms.expansions(text))
             lexical = self.lexical.scores(f"{text} {expansions}")
             if mask is not None:
                 lexical = np.where(mask, lexical, 0.0)
@@ -138,35 +174,50 @@ class Searcher:
             _, rows = self.vectors.search(self._embed_query(text), min(depth, n), allowed=mask)
             pools.append(rows[0][rows[0] >= 0])
         rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
-        if not len(rows):
-            return rows, np.zeros(0)
-        if mode == "keyword":
-            return rows, lexical[rows]
-        dense = np.asarray(self.vectors.vectors[rows]) @ self._embed_query(text)
-        if mode == "semantic":
-            return rows, dense
-        weight = lexical_weight(self.lexical.coverage(text), self.tuning.lexical)
-        return rows, convex([dense, lexical[rows]], [1.0 - weight, weight])
+        signals = {}
+        if lexical is not None:
+            signals["lexical"] = lexical[rows]
+        if mode != "keyword" and len(rows):
+            signals["dense"] = np.asarray(self.vectors.vectors[rows]) @ self._embed_query(text)
+        return rows, signals
 
     # second stage ---------------------------------------------------------------
     def _sentence_scores(self, rows: np.ndarray, text: str) -> list[np.ndarray]:
         query = self._embed_query(text)
         return [np.asarray(self.sentence_vectors[lo:hi]) @ query for lo, hi in self.ranges[rows]]
 
-    def _rerank(self, rows: np.ndarray, scores: np.ndarray, text: str) -> tuple[np.ndarray, np.ndarray]:
-        order = np.argsort(-scores, kind="stable")[: self.tuning.rerank_depth]
-        rows, scores = rows[order], scores[order]
-        if self.reranker is not None:  # a configured cross-encoder replaces the sentence stage
+    def _rerank(self, text: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The best hybrid candidates, scored again: z-scores of the passage vector, its best sentence,
+        BM25 (weighted by the query's coverage, as in hybrid) and token MaxSim, summed with weights."""
+        rows, signals = self._signals(text, "hybrid", mask)
+        if not len(rows):
+            return rows, np.zeros(0)
+        coverage = self.lexical.coverage(text)
+        first = self._hybrid(signals, coverage)
+        depth = self.tuning.rerank_depth if self.reranker is None else self.tuning.cross_encoder_depth
+        keep = np.argsort(-first, kind="stable")[:depth]
+        rows = rows[keep]
+        if self.reranker is not None:  # a configured cross-encoder replaces the second stage
             passages = [c.embed_text for c in self.store.chunks(rows.tolist())]
             return rows, np.asarray(self.reranker.score(text, passages), dtype=np.float64)
+        t = self.tuning
         best = np.array([s.max() if len(s) else 0.0 for s in self._sentence_scores(rows, text)])
-        w = self.tuning.sentence
-        return rows, (1 - w) * minmax(scores) + w * minmax(best)
+        scores = [signals["dense"][keep], best, signals["lexical"][keep]]
+        weights = [t.dense, t.sentence, lexical_weight(coverage, t.rerank_lexical)]
+        query_tokens = self._encode_query(text)[1]
+        if self.tokens is not None and query_tokens is not None:
+            scores.append(self.tokens.maxsim(query_tokens, rows))
+            weights.append(t.tokens)
+        return rows, zsum(scores, weights)
 
     # search ---------------------------------------------------------------------
     def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters(),
                abstain: bool = True) -> SearchResult:
         """The k best hits for the query; `abstain=False` returns the nearest hits even when none answers."""
+        with self._threads.limit(limits=1, user_api="blas"):
+            return self._search(query, k, mode, filters, abstain)
+
+    def _search(self, query: str, k: int, mode: str, filters: Filters, abstain: bool) -> SearchResult:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if k < 1:
@@ -176,9 +227,10 @@ class Searcher:
             text, note = text[:MAX_QUERY_CHARS], f"query shortened to {MAX_QUERY_CHARS} characters"
         if not any(ch.isalnum() for ch in text) or not len(self.vectors):
             return SearchResult(query=query, mode=mode, hits=(), note=note or "nothing to search for")
-        rows, scores = self._candidates(text, "hybrid" if mode == "rerank" else mode, self._mask(filters))
-        if mode == "rerank" and len(rows):
-            rows, scores = self._rerank(rows, scores, text)
+        if mode == "rerank":
+            rows, scores = self._rerank(text, self._mask(filters))
+        else:
+            rows, scores = self._candidates(text, mode, self._mask(filters))
         order = np.argsort(-scores, kind="stable")
         hits = self._hits(rows[order], scores[order], text, k)
         if abstain and hits and self._abstains(hits, text):

@@ -79,8 +79,11 @@ def kind_of(index: faiss.Index) -> str:
     return "other"
 
 
+ROW_TYPES = (np.dtype(np.float32), np.dtype(np.int8))
+
+
 class NpyRows:
-    """The rows of a 2-d float32 .npy file, read when asked (os.pread), never mapped.
+    """The rows of a 2-d float32 or int8 .npy file, read when asked (os.pread), never mapped.
 
     A memory map would do, but every page it reads stays in the process's resident set,
     and so do the pages the kernel maps around each fault: refining 50 candidates a query
@@ -99,10 +102,10 @@ class NpyRows:
         except ValueError:
             self._file.close()
             raise
-        if len(shape) != 2 or fortran or dtype != np.float32:
+        if len(shape) != 2 or fortran or dtype not in ROW_TYPES:
             self._file.close()
-            raise ValueError(f"{self.path}: not a 2-d float32 array in C order ({dtype}, shape {shape})")
-        self.shape, self.dtype = (int(shape[0]), int(shape[1])), np.dtype(np.float32)
+            raise ValueError(f"{self.path}: not a 2-d float32 or int8 array in C order ({dtype}, shape {shape})")
+        self.shape, self.dtype = (int(shape[0]), int(shape[1])), np.dtype(dtype)
         self._offset = self._file.tell()
         self._row_bytes = self.shape[1] * self.dtype.itemsize
         size, expected = os.fstat(self._file.fileno()).st_size, self._offset + self.shape[0] * self._row_bytes

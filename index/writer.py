@@ -1,7 +1,7 @@
 """Write one complete index generation and swap it in.
 
 Everything an index directory holds is written here: the chunk store, the chunk
-vectors (+ FAISS), the sentence vectors, the BM25 index, the acronym table and,
+vectors (+ FAISS), the sentence vectors, the chunks' token vectors, the BM25 index, the acronym table and,
 last, the manifest. Only then does DataHome.commit make it current.
 """
 
@@ -19,8 +19,9 @@ from index.home import DataHome
 from index.lexical import LexicalIndex
 from index.manifest import DocumentEntry, Manifest
 from index.store import ChunkStore
+from index.tokens import TokenIndex
 from index.vectors import VectorIndex
-from ingest.records import Chunk, Document, Sentence
+from ingest.records import Chunk, Document, Sentence, TokenVectors
 
 SENTENCE_VECTORS = "sentences.npy"
 ACRONYMS = "acronyms.json"
@@ -44,7 +45,8 @@ class ModelInfo:
 
 
 def write_index(home: DataHome, parts: list[DocumentParts], chunk_vectors: np.ndarray,
-                sentence_vectors: np.ndarray, model: ModelInfo) -> Path:
+                sentence_vectors: np.ndarray, chunk_tokens: list[TokenVectors] | None, model: ModelInfo) -> Path:
+    """`chunk_tokens`: each chunk's token vectors, or None for an index without them (see index/tokens.py)."""
     generation = home.new_generation()
     store = ChunkStore.create(generation)
     for part in parts:
@@ -54,6 +56,10 @@ def write_index(home: DataHome, parts: list[DocumentParts], chunk_vectors: np.nd
     vectors.save(generation)
     np.save(generation / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, dtype=np.float32),
             allow_pickle=False)
+    if chunk_tokens is not None:
+        if len(chunk_tokens) != len(chunk_vectors):
+            raise ValueError(f"{len(chunk_tokens)} token vector lists for {len(chunk_vectors)} chunks")
+        TokenIndex.build(chunk_tokens).save(generation)
     LexicalIndex.build([c.embed_text for p in parts for c in p.chunks]).save(generation)
     acronyms = Acronyms.from_corpus(page.text for p in parts for page in p.doc.pages)
     (generation / ACRONYMS).write_text(json.dumps(acronyms.table, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -63,6 +69,7 @@ def write_index(home: DataHome, parts: list[DocumentParts], chunk_vectors: np.nd
     Manifest(model_id=model.model_id, dimension=model.dimension, model_fingerprint=model.fingerprint,
              chunk_size=model.chunk_size, chunk_overlap=model.chunk_overlap, vector_index=vectors.kind,
              documents=entries, chunks=len(chunk_vectors), sentences=len(sentence_vectors),
+             token_vectors=chunk_tokens is not None,
              built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).write(generation)
     return home.commit(generation)
 

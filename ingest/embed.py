@@ -15,11 +15,14 @@ from typing import Protocol
 
 import numpy as np
 
+from ingest.records import TokenVectors
+
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 
 
 class Embedder(Protocol):
-    """What ingestion and search need from a model: two batch calls and an identity."""
+    """What ingestion and search need from a model: batch calls for passages and queries (the text
+    vectors alone, or with the token vectors of the same pass) and an identity."""
 
     model_id: str
 
@@ -32,6 +35,10 @@ class Embedder(Protocol):
     def embed_passages(self, texts: list[str]) -> np.ndarray: ...
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[TokenVectors]]: ...
+
+    def embed_queries_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[TokenVectors]]: ...
 
 
 def _fingerprint_dir(path: Path) -> str:
@@ -56,6 +63,7 @@ class SentenceTransformerEmbedder:
         self._models_dir = models_dir
         self._model = None
         self._fingerprint: str | None = None
+        self._word_cache: dict[int, bool] = {}
 
     def _resolve(self) -> str:
         if self.model_id != DEFAULT_MODEL:
@@ -117,6 +125,55 @@ class SentenceTransformerEmbedder:
 
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "query")
+
+    def embed_passages_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[TokenVectors]]:
+        return self._encode_tokens(texts, "passage")
+
+    def embed_queries_with_tokens(self, texts: list[str]) -> tuple[np.ndarray, list[TokenVectors]]:
+        return self._encode_tokens(texts, "query")
+
+    def _encode_tokens(self, texts: list[str], prompt_name: str) -> tuple[np.ndarray, list[TokenVectors]]:
+        """One forward pass: the pooled text vectors and each text's token vectors (see TokenVectors)."""
+        self.warm_up()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32), []
+        prompt = prompt_name if prompt_name in (self._model.prompts or {}) else None
+        outputs = self._model.encode(texts, prompt_name=prompt, batch_size=self.batch_size, output_value=None,
+                                     show_progress_bar=False)
+        skip_first = self._prompt_tokens(prompt)
+        vectors, tokens = [], []
+        for out in outputs:
+            vectors.append(out["sentence_embedding"].float().numpy())
+            mask = out["attention_mask"].numpy().astype(bool)
+            ids = out["input_ids"].numpy()[mask].astype(np.int32)
+            rows = out["token_embeddings"].float().numpy()[mask]
+            keep = np.array([i not in self._special_ids for i in ids.tolist()], dtype=bool)
+            keep[np.flatnonzero(keep)[:skip_first]] = False  # the prompt's tokens
+            keep &= np.array([self._is_word(i) for i in ids.tolist()], dtype=bool)
+            rows = rows[keep]
+            rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+            tokens.append(TokenVectors(ids=ids[keep], vectors=np.ascontiguousarray(rows, dtype=np.float32)))
+        pooled = np.stack(vectors)
+        pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+        return np.ascontiguousarray(pooled, dtype=np.float32), tokens
+
+    def _prompt_tokens(self, prompt_name: str | None) -> int:
+        """How many tokens the prompt ("query: ") puts before the text (its trailing space joins the text)."""
+        if prompt_name is None:
+            return 0
+        text = self._model.prompts[prompt_name].rstrip()
+        return len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0
+
+    @property
+    def _special_ids(self) -> set[int]:
+        return set(self._model.tokenizer.all_special_ids)
+
+    def _is_word(self, token_id: int) -> bool:
+        """A token with a letter or digit in it; punctuation-only tokens carry little of a match."""
+        if token_id not in self._word_cache:
+            piece = self._model.tokenizer.convert_ids_to_tokens(token_id)
+            self._word_cache[token_id] = any(ch.isalnum() for ch in piece)
+        return self._word_cache[token_id]
 
 
 class CrossEncoderScorer:

@@ -22,13 +22,14 @@ from index.home import DataHome
 from index.lexical import LexicalIndex
 from index.manifest import IndexError_, Manifest
 from index.store import ChunkStore
+from index.tokens import MAX_PASSAGES, TokenIndex
 from index.vectors import VectorIndex
 from index.writer import SENTENCE_VECTORS, DocumentParts, ModelInfo, load_acronyms, write_index
 from ingest.chunk import Chunker, ChunkSettings
 from ingest.embed import Embedder
 from ingest.errors import DocumentError
 from ingest.pdf import read_pdf_bytes, sha256_bytes
-from ingest.records import Document
+from ingest.records import Document, TokenVectors
 from ingest.sentences import chunk_sentence_ranges, page_sentences
 from ingest.sources import MANIFEST_NAME, load_sources
 
@@ -90,6 +91,7 @@ class _Previous:
 
     store: ChunkStore | None = None
     all_vectors: np.ndarray | None = None  # chunk vectors, then sentence vectors
+    tokens: TokenIndex | None = None  # the chunks' token vectors, where the index has them
     docs: dict[str, str] = field(default_factory=dict)  # file → sha256
     intact: bool = True  # False: a file beside the store and vectors is damaged, so the index must be rewritten
 
@@ -100,7 +102,8 @@ class _Previous:
         rows = {_text_key(c.embed_text): row for row, c in self.store.iter_chunks()}
         offset = self.store.count()
         for file in self.docs:
-            rows.update((_text_key(s.text), offset + row) for row, s in self.store.iter_sentences(file))
+            for row, sentence in self.store.iter_sentences(file):
+                rows.setdefault(_text_key(sentence.text), offset + row)  # a chunk's row also has token vectors
         return rows
 
 
@@ -135,7 +138,17 @@ def _load_previous(home: DataHome, embedder: Embedder, settings: ChunkSettings) 
         intact = True
     except _DAMAGED:
         intact = False
-    return _Previous(store, vectors, {d.file: d.sha256 for d in manifest.documents}, intact)
+    tokens = None
+    try:
+        if manifest.token_vectors:
+            tokens = TokenIndex.load(current)
+            if len(tokens) != manifest.chunks:
+                tokens, intact = None, False
+        elif manifest.chunks <= MAX_PASSAGES:
+            intact = False  # written before token vectors were kept: the next run adds them
+    except _DAMAGED:
+        tokens, intact = None, False  # the chunks' token vectors are computed again
+    return _Previous(store, vectors, tokens, {d.file: d.sha256 for d in manifest.documents}, intact)
 
 
 class Ingestor:
@@ -217,9 +230,10 @@ class Ingestor:
         known = prev.vector_rows()
         chunk_texts = [c.embed_text for p in parts for c in p.chunks]
         sentence_texts = [s.text for p in parts for s in p.sentences]
-        chunk_vectors = self._vectors(chunk_texts, known, prev, report, "chunks")
-        sentence_vectors = self._vectors(sentence_texts, known, prev, report, "sentences")
-        write_index(self.home, parts, chunk_vectors, sentence_vectors, ModelInfo(
+        with_tokens = len(chunk_texts) <= MAX_PASSAGES
+        chunk_vectors, chunk_tokens = self._vectors(chunk_texts, known, prev, report, "chunks", with_tokens)
+        sentence_vectors, _ = self._vectors(sentence_texts, known, prev, report, "sentences")
+        write_index(self.home, parts, chunk_vectors, sentence_vectors, chunk_tokens, ModelInfo(
             self.embedder.model_id, self.embedder.dimension, self.embedder.fingerprint,
             self.settings.size, self.settings.overlap))
         report.documents, report.chunks = len(parts), len(chunk_texts)
@@ -235,25 +249,38 @@ class Ingestor:
         return DocumentParts(doc, chunks, sentences, chunk_sentence_ranges(doc, chunks, sentences))
 
     def _vectors(self, texts: list[str], known: dict[str, int], prev: _Previous, report: IngestReport,
-                 kind: str) -> np.ndarray:
-        """Vectors for the texts: taken from the previous index where the text is unchanged."""
+                 kind: str, with_tokens: bool = False) -> tuple[np.ndarray, list[TokenVectors] | None]:
+        """Vectors for the texts (and token vectors, if asked): taken from the previous index
+        where the text is unchanged and the index holds what is asked."""
         out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
+        tokens: list[TokenVectors | None] = [None] * len(texts)
+        chunk_rows = prev.store.count() if prev.store is not None else 0
         todo = []
         for i, text in enumerate(texts):
             row = known.get(_text_key(text))
-            if row is not None:
-                out[i] = prev.all_vectors[row]  # type: ignore[index]
-            else:
+            if row is not None and with_tokens and (prev.tokens is None or row >= chunk_rows):
+                row = None  # no token vectors to reuse: embed it again
+            if row is None:
                 todo.append(i)
+                continue
+            out[i] = prev.all_vectors[row]  # type: ignore[index]
+            if with_tokens:
+                tokens[i] = prev.tokens.passage(row)  # type: ignore[union-attr]
         # texts of like length share a batch, so little of the model's work goes to padding
-        # (in index order ~36% of the tokens computed were padding: beleidsbron bench)
+        # (in index order 36% more tokens were computed, padding: beleidsbron bench)
         todo.sort(key=lambda i: len(texts[i]))
         for begin in range(0, len(todo), EMBED_BATCH):
             batch = todo[begin:begin + EMBED_BATCH]
-            out[batch] = self.embedder.embed_passages([texts[i] for i in batch])
+            batch_texts = [texts[i] for i in batch]
+            if with_tokens:
+                out[batch], found = self.embedder.embed_passages_with_tokens(batch_texts)
+                for i, t in zip(batch, found):
+                    tokens[i] = t
+            else:
+                out[batch] = self.embedder.embed_passages(batch_texts)
             self.progress.embedded(kind, len(batch), len(todo))
         report.embedded += len(todo)
-        return out
+        return out, (tokens if with_tokens else None)  # type: ignore[return-value]
 
 
 def _failed(report: IngestReport) -> set[str]:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
 PAGE_BREAK = "\f"  # pages of a document's text are joined with a form feed
 
 
@@ -128,3 +130,20 @@ class Sentence:
     def __post_init__(self) -> None:
         if self.end - self.start != len(self.text) or not self.text.strip():
             raise ValueError("Sentence offsets must span exactly its non-empty text")
+
+
+@dataclass(frozen=True, eq=False)
+class TokenVectors:
+    """A text's contextual token vectors from the model's last layer, one unit-length row per
+    token, with their vocabulary ids. The prompt, special tokens and punctuation are left out."""
+
+    ids: np.ndarray  # int32, shape (n,)
+    vectors: np.ndarray  # float32, shape (n, dimension)
+
+    def __post_init__(self) -> None:
+        if self.ids.ndim != 1 or self.vectors.ndim != 2 or len(self.ids) != len(self.vectors):
+            raise ValueError(f"TokenVectors needs one id per vector row, got ids {self.ids.shape} "
+                             f"and vectors {self.vectors.shape}")
+
+    def __len__(self) -> int:
+        return len(self.ids)

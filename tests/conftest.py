@@ -14,7 +14,8 @@ from index.home import DataHome
 
 
 class FakeEmbedder:
-    """Deterministic bag-of-words vectors (hashed stems), recording every call.
+    """Deterministic bag-of-words vectors (hashed stems), recording every call; a word's
+    token vector is the one-hot of its hashed stem.
 
     Texts that share words get similar vectors, so search behaves sensibly,
     and no model is loaded.
@@ -42,6 +43,21 @@ class FakeEmbedder:
     def embed_queries(self, texts: list[str]) -> np.ndarray:
         self.calls.append(("query", list(texts)))
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    def _tokens(self, text: str):
+        from ingest.records import TokenVectors
+
+        words = re.findall(r"\w+", text.lower())
+        ids = np.array([int.from_bytes(hashlib.md5(w[:6].encode()).digest()[:2], "little") for w in words], np.int32)
+        vectors = np.zeros((len(words), self.dimension), dtype=np.float32)
+        vectors[np.arange(len(words)), ids % self.dimension] = 1.0
+        return TokenVectors(ids=ids, vectors=vectors)
+
+    def embed_passages_with_tokens(self, texts: list[str]):
+        return self.embed_passages(texts), [self._tokens(t) for t in texts]
+
+    def embed_queries_with_tokens(self, texts: list[str]):
+        return self.embed_queries(texts), [self._tokens(t) for t in texts]
 
     @property
     def passages_embedded(self) -> int:

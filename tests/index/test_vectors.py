@@ -296,7 +296,7 @@ def test_npy_rows_refuses_what_it_cannot_read(npy: tuple[Path, np.ndarray], tmp_
     with pytest.raises(IndexError, match="step 1"):
         rows[::2]
     np.save(tmp_path / "ints.npy", np.ones((3, 2), np.int64), allow_pickle=False)
-    with pytest.raises(ValueError, match="not a 2-d float32 array"):
+    with pytest.raises(ValueError, match="not a 2-d float32 or int8 array"):
         NpyRows(tmp_path / "ints.npy")
     (tmp_path / "junk.npy").write_bytes(b"not numpy at all")
     with pytest.raises(ValueError):

@@ -199,3 +199,62 @@ def test_a_second_ingestion_at_the_same_time_is_refused(data_home, fake_embedder
         with pytest.raises(BusyError):
             ingest(DataHome(data_home.root), fake_embedder, folder)
     assert data_home.current() is None
+
+
+def token_rows(home: DataHome) -> dict[str, tuple[list[int], bytes]]:
+    """Chunk text → its stored token ids and int8 token rows."""
+    from index.tokens import TokenIndex
+
+    directory = home.current()
+    tokens, store = TokenIndex.load(directory), ChunkStore.open(directory)
+    try:
+        out = {}
+        for row, chunk in store.iter_chunks():
+            lo, hi = int(tokens.offsets[row]), int(tokens.offsets[row + 1])
+            out[chunk.embed_text] = (tokens.ids[lo:hi].tolist(), tokens.tokens[lo:hi].tobytes())
+        return out
+    finally:
+        store.close()
+
+
+def test_chunks_get_token_vectors_that_a_later_run_reuses(data_home, fake_embedder, folder, pdf_factory) -> None:
+    ingest(data_home, fake_embedder, folder)
+    before = token_rows(data_home)
+    assert before and all(ids for ids, _ in before.values())
+    calls = len(fake_embedder.calls)
+    pdf_factory("b.pdf", [B[0], "Het platform in Noord-Brabant krimpt."])
+    ingest(data_home, fake_embedder, folder)
+    after = token_rows(data_home)
+    re_embedded = set(embedded_since(fake_embedder, calls))
+    kept = [text for text in after if text in before and text not in re_embedded]
+    assert kept and all(after[text] == before[text] for text in kept)
+
+
+def test_an_index_without_token_vectors_gets_them_on_the_next_run(data_home, fake_embedder, folder) -> None:
+    from index.search import Searcher
+    from index.tokens import FILES
+
+    ingest(data_home, fake_embedder, folder)
+    manifest = data_home.current() / "manifest.json"
+    raw = json.loads(manifest.read_text())
+    del raw["token_vectors"]
+    manifest.write_text(json.dumps(raw))
+    for name in FILES:
+        (data_home.current() / name).unlink()  # as an index written before token vectors existed
+    assert Searcher.open(data_home, fake_embedder).search("paramedisch platform").hits  # still searchable
+    report = ingest(data_home, fake_embedder, folder)
+    assert report.ok and report.unchanged == ["a.pdf", "b.pdf", "c.pdf"]
+    assert set(token_rows(data_home)) == {c.embed_text for _, c in
+                                                       ChunkStore.open(data_home.current()).iter_chunks()}
+
+
+def test_above_the_token_limit_no_token_vectors_are_kept(data_home, fake_embedder, folder,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.search import Searcher
+    from index.tokens import TokenIndex
+
+    monkeypatch.setattr("ingest.pipeline.MAX_PASSAGES", 1)
+    assert ingest(data_home, fake_embedder, folder).ok
+    assert not TokenIndex.exists(data_home.current())
+    result = Searcher.open(data_home, fake_embedder).search("paramedisch platform", mode="rerank")
+    assert result.hits and "platform" in result.hits[0].chunk.text

@@ -107,8 +107,16 @@ class ReportingModel:
         say("embedding", self.stop)
         return vectors
 
+    def embed_passages_with_tokens(self, texts: list[str]):
+        found = self._inner.embed_passages_with_tokens(texts)
+        say("embedding", self.stop)
+        return found
+
     def embed_queries(self, texts: list[str]):
         return self._inner.embed_queries(texts)
+
+    def embed_queries_with_tokens(self, texts: list[str]):
+        return self._inner.embed_queries_with_tokens(texts)
 
 
 def main() -> None:

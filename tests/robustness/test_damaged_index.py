@@ -21,7 +21,8 @@ from ingest.pipeline import Ingestor
 QUERIES = ["thuiszorg voor ouderen in Limburg", "paramedisch platform", "voortgang van het akkoord"]
 FILES = ["manifest.json", "chunks.sqlite", "vectors.npy", "vectors.faiss", "sentences.npy", "acronyms.json",
          "bm25/vocabulary.json", "bm25/params.index.json", "bm25/vocab.index.json", "bm25/data.csc.index.npy",
-         "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy"]
+         "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy",
+         "tokens.npy", "token_ids.npy", "token_offsets.npy", "token_df.npy"]
 
 
 def damage(path: Path, how: str) -> None:
