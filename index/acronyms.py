@@ -69,9 +69,10 @@ def load_glossary(path: Path = GLOSSARY) -> dict[str, set[str]]:
         if not line:
             continue
         acronym, sep, forms = line.partition("\t")
-        if not sep or not forms.strip():
+        long_forms = {f.strip() for f in forms.split("|") if f.strip()}
+        if not sep or not long_forms:  # 'GGZ<TAB>|' has no long form either
             raise ValueError(f"{path} line {number}: expected 'ACRONYM<TAB>long form'")
-        table[acronym.strip()].update(f.strip() for f in forms.split("|") if f.strip())
+        table[acronym.strip()].update(long_forms)
     return dict(table)
 
 
@@ -95,7 +96,14 @@ class Acronyms:
         """Long forms of the acronyms in the query, and acronyms of the long forms in it."""
         out: list[str] = []
         for token in re.findall(r"[\w&]+", query):
-            acronym = self._short.get(token.lower()) if token.isupper() or len(token) > 3 else None
+            # the exact spelling (NZa, Wmo) always counts; any other casing only in all caps or
+            # beyond three letters, so a short lowercase word ('wmo', 'wet') does not expand
+            if token in self.table:
+                acronym: str | None = token
+            elif token.isupper() or len(token) > 3:
+                acronym = self._short.get(token.lower())
+            else:
+                acronym = None
             if acronym:
                 out.extend(f for f in self.table[acronym] if f.lower() not in query.lower())
         out.extend(a for pattern, a in self._long if pattern.search(query) and a not in query)

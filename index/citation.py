@@ -11,9 +11,9 @@ from ingest.records import Source
 
 
 def citation(source: Source, page: int | None = None) -> str:
-    author = source.publisher.strip() or source.title.strip()
-    year = str(source.year) if source.year else "z.d."
     title = source.title.strip().rstrip(".")
+    author = source.publisher.strip() or title  # the title as author: same form, so it is not repeated
+    year = str(source.year) if source.year else "z.d."
     where = f", p. {page}" if page else ""
     if author == title:
         return f"{title} ({year}){where}."

@@ -44,7 +44,8 @@ class LexicalIndex:
 
     @property
     def _vocab(self) -> dict[str, int]:
-        return self._retriever.vocab_dict or {}
+        # bm25s sets vocab_dict only when indexing: an index of no passages has none
+        return getattr(self._retriever, "vocab_dict", None) or {}
 
     def coverage(self, query: str) -> float:
         """Share of the query's content words that occur in the corpus: low for a foreign-language query."""

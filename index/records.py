@@ -20,6 +20,10 @@ class Quote:
     end: int
 
     def __post_init__(self) -> None:
+        if self.page < 1:
+            raise ValueError(f"Quote.page is 1-based, got {self.page}")
+        if self.start < 0 or self.end < 0:  # page_text[-13:0] is '', never the quote
+            raise ValueError(f"Quote.start and Quote.end must be non-negative, got {self.start}, {self.end}")
         if self.end - self.start != len(self.text):
             raise ValueError("Quote offsets must span exactly its text")
 

@@ -37,7 +37,7 @@ from index.tokens import TokenIndex
 from index.vectors import NpyRows, VectorIndex
 from index.writer import SENTENCE_VECTORS, load_acronyms
 from ingest.embed import DEFAULT_MODEL, Embedder
-from ingest.records import Chunk, Source, TokenVectors
+from ingest.records import PAGE_BREAK, Chunk, Source, TokenVectors
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
 DEFAULT_ABSTAIN_BELOW = 0.824
@@ -260,12 +260,13 @@ class Searcher:
         return self._row_index
 
     def _hits(self, rows: np.ndarray, scores: np.ndarray, text: str, k: int) -> list[Hit]:
-        """Hits in rank order, each with its quote. A passage that overlaps or touches a better hit
-        on the same page is merged into it: the better hit's passage grows to cover both."""
+        """Hits in rank order, each with its quote. A passage that overlaps a better hit of the same
+        document, or follows it with only white space between, is merged into it: the better hit's
+        passage grows to cover both, and its quote stays."""
         hits: list[Hit] = []
         for row, score in zip(rows.tolist(), scores.tolist()):
             chunk = self.store.chunks([row])[0]
-            host = next((i for i, h in enumerate(hits) if _touches(h.chunk, chunk)), None)
+            host = next((i for i, h in enumerate(hits) if self._touches(h.chunk, chunk)), None)
             if host is not None:
                 hits[host] = replace(hits[host], chunk=self._union(hits[host].chunk, chunk))
                 continue
@@ -277,10 +278,30 @@ class Searcher:
             hits.append(hit)
         return hits
 
+    def _touches(self, a: Chunk, b: Chunk) -> bool:
+        """Same document, and the spans overlap or only white space (a page break too) lies between."""
+        if a.doc != b.doc:
+            return False
+        first, second = sorted((a, b), key=lambda c: (c.page_start, c.start))
+        if (second.page_start, second.start) <= (first.page_end, first.end):
+            return True
+        if second.page_start - first.page_end > 1:
+            return False
+        between = self._span(first.doc, (first.page_end, first.end), (second.page_start, second.start))
+        return not between.strip()
+
     def _union(self, a: Chunk, b: Chunk) -> Chunk:
-        start, end = min(a.start, b.start), max(a.end, b.end)
-        body = self.store.page_text(a.doc, a.page_start)[start:end]
-        return replace(a, text=body, start=start, end=end)
+        start = min((a.page_start, a.start), (b.page_start, b.start))
+        end = max((a.page_end, a.end), (b.page_end, b.end))
+        return replace(a, text=self._span(a.doc, start, end), page_start=start[0], start=start[1],
+                       page_end=end[0], end=end[1])
+
+    def _span(self, doc: str, start: tuple[int, int], end: tuple[int, int]) -> str:
+        """The document text from (page, offset) to (page, offset), pages joined as in a chunk."""
+        pages = [self.store.page_text(doc, number) for number in range(start[0], end[0] + 1)]
+        if len(pages) == 1:
+            return pages[0][start[1]:end[1]]
+        return PAGE_BREAK.join([pages[0][start[1]:], *pages[1:-1], pages[-1][:end[1]]])
 
     def _hit(self, row: int, chunk: Chunk, score: float, text: str) -> Hit:
         lo, hi = self.ranges[row]
@@ -299,9 +320,3 @@ def _top_positive(scores: np.ndarray, k: int) -> np.ndarray:
     instead of two full sorts, which took 100 ms per query at 1M passages (beleidsbron bench --scale)."""
     rows = np.argpartition(-scores, k - 1)[:k] if len(scores) > k else np.arange(len(scores))
     return rows[scores[rows] > 0]
-
-
-def _touches(a: Chunk, b: Chunk) -> bool:
-    """Same document and page, and the spans overlap or meet."""
-    one_page = a.page_start == a.page_end == b.page_start == b.page_end
-    return one_page and a.doc == b.doc and a.start <= b.end and b.start <= a.end

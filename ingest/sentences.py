@@ -14,13 +14,14 @@ import re
 from ingest.records import Chunk, Document, Sentence
 
 ABBREVIATIONS = frozenset("""
-a.d.h.v afb al bijv bv blz ca cf d.d d.m.v d.w.z dhr dr drs e.a e.d e.e.a e.g enz etc evt excl fig
+a.d.h.v afb al art bijv bv blz ca cf d.d d.m.v d.w.z dhr dr drs e.a e.d e.e.a e.g enz etc evt excl fig
 i.c i.e i.o.m i.p.v i.s.m i.t.t i.v.m ibid incl ing ir jl jr m.a.w m.b.t m.b.v m.i.v m.n max mevr
 min mr mw nl nr o.a o.b.v o.i.d o.l.v o.m p pag par prof resp sr t.a.v t.b.v t.g.v t.o.v t.w.v
 vgl vs z.d z.g.a.n z.o z.s.m zgn zg zie
 """.split())
 
-_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+[“‘\"'(\[•→▪\-–]?[A-ZÀ-Ý0-9])")
+# A bullet or dash may be followed by a space before the capital ('punten. • Eén'), as PDFs give it.
+_END = re.compile(r"[.!?…]+[”’\"')\]]*(?=\s+(?:[“‘\"'(\[]|[•→▪\-–]\s*)?[A-ZÀ-Ý0-9])")
 
 
 def _word_start(text: str, end: int) -> int:

@@ -101,10 +101,6 @@ def test_glossary_line_without_tab_or_long_form_is_refused_with_its_number(tmp_p
         load_glossary(path)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "load_glossary checks `forms.strip()` before splitting on '|', so a line whose long forms are only "
-    "separators ('GGZ<TAB>|') passes the check and silently adds GGZ with an empty set of long forms "
-    "instead of raising ValueError like 'GGZ<TAB>' does"))
 def test_glossary_line_of_only_separators_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "glossary.tsv"
     path.write_text("GGZ\t | \n", encoding="utf-8")
@@ -178,10 +174,6 @@ def test_upper_case_glossary_acronym_expands_to_all_its_long_forms(glossary: Acr
     assert set(glossary.expansions(f"de rol van {acronym}")) == set(load_glossary()[acronym])
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "Acronyms.expansions only looks a token up when token.isupper() or len(token) > 3, so a "
-    "three-letter mixed-case acronym typed exactly as the glossary spells it (NZa, Wmo, Wlz, Zvw) "
-    "is never expanded; only the all-caps spelling (WMO) is"))
 @pytest.mark.parametrize("acronym", ["NZa", "Wmo", "Wlz", "Zvw"])
 def test_mixed_case_acronym_as_spelled_in_the_glossary_expands(glossary: Acronyms, acronym: str) -> None:
     assert set(glossary.expansions(f"de rol van de {acronym}")) == set(load_glossary()[acronym])

@@ -48,10 +48,6 @@ def test_quotes_are_equal_by_value() -> None:
     assert quote(start=47) != quote(start=0)
 
 
-@pytest.mark.xfail(strict=True, reason="Quote.__post_init__ only checks end - start == len(text): a negative "
-                                       "offset or page 0 is accepted, although pages are 1-based (Page refuses 0) "
-                                       "and offsets index the page text (Chunk refuses negative ones); "
-                                       "page_text[-13:0] is '' so such a quote can never be verbatim")
 @pytest.mark.parametrize("page, start", [(1, -13), (0, 47)], ids=["negative offset", "page 0"])
 def test_a_quote_outside_any_page_is_refused(page: int, start: int) -> None:
     with pytest.raises(ValueError):

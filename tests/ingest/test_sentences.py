@@ -98,17 +98,10 @@ def test_bullet_directly_before_a_capital_opens_a_sentence() -> None:
     assert sentences("Er zijn twee punten. •Eén punt.") == ["Er zijn twee punten.", "•Eén punt."]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the boundary look-ahead allows an opener (bullet, dash) only directly before the capital, so a "
-    "bullet followed by a space, as PDFs usually give it ('punten. • Eén'), does not open a sentence "
-    "although the module docstring lists a bullet as a sentence opener"))
 def test_bullet_and_space_before_a_capital_opens_a_sentence() -> None:
     assert sentences("Er zijn twee punten. • Eén punt.") == ["Er zijn twee punten.", "• Eén punt."]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "'art' (artikel), the most common abbreviation in Dutch legal and policy text, is missing from "
-    "ABBREVIATIONS, so 'Zie art. 5 van de Wmo.' is split after 'art.'"))
 def test_article_abbreviation_does_not_end_a_sentence() -> None:
     assert sentences("Zie art. 5 van de Wmo.") == ["Zie art. 5 van de Wmo."]
 
