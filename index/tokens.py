@@ -3,10 +3,10 @@
 Each query token is matched with its most similar token of the passage, and the
 similarities are averaged, weighted by the query token's inverse document
 frequency. The e5 model was not trained for this, but its contextual token
-vectors still match `therapeuten` with `paramedici` or `kartrekker` with
-`projectleider` where one pooled vector per passage blurs them: on the 248
-answerable items of evals/ it ranked a right passage in the top 5 for 0.754 of
-them, the pooled passage vector for 0.657 (README, Evaluation).
+vectors (from the layers below the top, see ingest/embed.py) still match
+`therapeuten` with `paramedici` where one pooled vector per passage blurs them:
+on the 248 answerable items of evals/ MaxSim alone ranked a right passage in the
+top 5 for 0.78 of them, the pooled passage vector for 0.66 (README, Evaluation).
 
 On disk, beside the other index files:
 - `tokens.npy`        int8 (n_tokens, dimension): unit vectors × 127, row by row for the passages;

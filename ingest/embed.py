@@ -18,6 +18,7 @@ import numpy as np
 from ingest.records import TokenVectors
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
+TOKEN_LAYERS = (-4, -3, -2)  # hidden states averaged into token vectors: the three layers below the top
 
 
 class Embedder(Protocol):
@@ -64,6 +65,7 @@ class SentenceTransformerEmbedder:
         self._model = None
         self._fingerprint: str | None = None
         self._word_cache: dict[int, bool] = {}
+        self._prompt_lengths: dict[str, int] = {}
 
     def _resolve(self) -> str:
         if self.model_id != DEFAULT_MODEL:
@@ -88,6 +90,8 @@ class SentenceTransformerEmbedder:
         hf_logging.disable_progress_bar()  # no "Loading weights" bar on every start
         location = self._resolve()
         self._model = SentenceTransformer(location, device="cpu")
+        # the hidden states of every layer, for the token vectors (the pooled vector is unchanged)
+        self._model[0].auto_model.config.output_hidden_states = True
         if self._fingerprint is None:
             local = Path(location)
             self._fingerprint = _fingerprint_dir(local) if local.is_dir() else hashlib.sha256(
@@ -133,36 +137,51 @@ class SentenceTransformerEmbedder:
         return self._encode_tokens(texts, "query")
 
     def _encode_tokens(self, texts: list[str], prompt_name: str) -> tuple[np.ndarray, list[TokenVectors]]:
-        """One forward pass: the pooled text vectors and each text's token vectors (see TokenVectors)."""
+        """One forward pass: the pooled text vectors and each text's token vectors (see TokenVectors).
+
+        A token's vector is the mean of its hidden states in the three layers below the top
+        (TOKEN_LAYERS). The top layer is shaped for the mean-pooled text vector; the ones below keep
+        more of each word's own meaning: MaxSim over them ranked a right passage in the top 5 for
+        0.78 of the answerable items in evals/, over the top layer for 0.75 (README, Evaluation).
+        """
         self.warm_up()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32), []
-        prompt = prompt_name if prompt_name in (self._model.prompts or {}) else None
-        outputs = self._model.encode(texts, prompt_name=prompt, batch_size=self.batch_size, output_value=None,
-                                     show_progress_bar=False)
-        skip_first = self._prompt_tokens(prompt)
+        import torch
+
+        prompt = (self._model.prompts or {}).get(prompt_name, "")
         vectors, tokens = [], []
-        for out in outputs:
+        for begin in range(0, len(texts), self.batch_size):
+            features = self._model.preprocess(texts[begin:begin + self.batch_size], prompt=prompt or None)
+            with torch.inference_mode():
+                out = self._model(features)
+            hidden = out["all_layer_embeddings"]  # the embeddings, then each layer's output
+            chosen = [hidden[i] for i in TOKEN_LAYERS if -len(hidden) < i] or [hidden[-1]]  # a shallow model: fewer
+            layers = torch.stack(chosen).mean(0).float().numpy()
             vectors.append(out["sentence_embedding"].float().numpy())
-            mask = out["attention_mask"].numpy().astype(bool)
-            ids = out["input_ids"].numpy()[mask].astype(np.int32)
-            rows = out["token_embeddings"].float().numpy()[mask]
-            keep = np.array([i not in self._special_ids for i in ids.tolist()], dtype=bool)
-            keep[np.flatnonzero(keep)[:skip_first]] = False  # the prompt's tokens
-            keep &= np.array([self._is_word(i) for i in ids.tolist()], dtype=bool)
-            rows = rows[keep]
-            rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
-            tokens.append(TokenVectors(ids=ids[keep], vectors=np.ascontiguousarray(rows, dtype=np.float32)))
-        pooled = np.stack(vectors)
+            masks, all_ids = features["attention_mask"].numpy().astype(bool), features["input_ids"].numpy()
+            for rows, mask, ids in zip(layers, masks, all_ids):
+                tokens.append(self._token_vectors(rows[mask], ids[mask].astype(np.int32), self._prompt_length(prompt)))
+        pooled = np.concatenate(vectors)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(pooled, dtype=np.float32), tokens
 
-    def _prompt_tokens(self, prompt_name: str | None) -> int:
-        """How many tokens the prompt ("query: ") puts before the text (its trailing space joins the text)."""
-        if prompt_name is None:
-            return 0
-        text = self._model.prompts[prompt_name].rstrip()
-        return len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"]) if text else 0
+    def _token_vectors(self, rows: np.ndarray, ids: np.ndarray, prompt_length: int) -> TokenVectors:
+        """Leave out special tokens, the prompt's tokens and punctuation; unit-length rows."""
+        keep = np.array([i not in self._special_ids for i in ids.tolist()], dtype=bool)
+        keep[np.flatnonzero(keep)[:prompt_length]] = False
+        keep &= np.array([self._is_word(i) for i in ids.tolist()], dtype=bool)
+        rows = rows[keep]
+        rows = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+        return TokenVectors(ids=ids[keep], vectors=np.ascontiguousarray(rows, dtype=np.float32))
+
+    def _prompt_length(self, prompt: str) -> int:
+        """How many tokens the prompt ("query: ") puts before the text; its trailing space joins the text."""
+        if prompt not in self._prompt_lengths:
+            text = prompt.rstrip()
+            self._prompt_lengths[prompt] = len(self._model.tokenizer(text, add_special_tokens=False)["input_ids"]) \
+                if text else 0
+        return self._prompt_lengths[prompt]
 
     @property
     def _special_ids(self) -> set[int]:
