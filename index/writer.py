@@ -1,7 +1,7 @@
 """Write one complete index generation and swap it in.
 
 Everything an index directory holds is written here: the chunk store, the chunk
-vectors (+ FAISS), the sentence vectors, the chunks' token vectors, the BM25 index, the acronym table and,
+vectors (+ FAISS), the sentence vectors, the token vectors of chunks and sentences, the BM25 index, the acronym table and,
 last, the manifest. Only then does DataHome.commit make it current.
 """
 
@@ -24,6 +24,7 @@ from index.vectors import VectorIndex
 from ingest.records import Chunk, Document, Sentence, TokenVectors
 
 SENTENCE_VECTORS = "sentences.npy"
+SENTENCE_TOKENS = "sentence_tokens"  # a folder: the sentences' token vectors, files as for the chunks
 ACRONYMS = "acronyms.json"
 
 
@@ -45,8 +46,10 @@ class ModelInfo:
 
 
 def write_index(home: DataHome, parts: list[DocumentParts], chunk_vectors: np.ndarray,
-                sentence_vectors: np.ndarray, chunk_tokens: list[TokenVectors] | None, model: ModelInfo) -> Path:
-    """`chunk_tokens`: each chunk's token vectors, or None for an index without them (see index/tokens.py)."""
+                sentence_vectors: np.ndarray, chunk_tokens: list[TokenVectors] | None,
+                sentence_tokens: list[TokenVectors] | None, model: ModelInfo) -> Path:
+    """`chunk_tokens`, `sentence_tokens`: token vectors of each chunk and sentence, or both None for an
+    index without them (see index/tokens.py)."""
     generation = home.new_generation()
     store = ChunkStore.create(generation)
     for part in parts:
@@ -56,10 +59,15 @@ def write_index(home: DataHome, parts: list[DocumentParts], chunk_vectors: np.nd
     vectors.save(generation)
     np.save(generation / SENTENCE_VECTORS, np.ascontiguousarray(sentence_vectors, dtype=np.float32),
             allow_pickle=False)
-    if chunk_tokens is not None:
-        if len(chunk_tokens) != len(chunk_vectors):
-            raise ValueError(f"{len(chunk_tokens)} token vector lists for {len(chunk_vectors)} chunks")
+    if (chunk_tokens is None) != (sentence_tokens is None):
+        raise ValueError("token vectors come for chunks and sentences both, or for neither")
+    if chunk_tokens is not None and sentence_tokens is not None:
+        if len(chunk_tokens) != len(chunk_vectors) or len(sentence_tokens) != len(sentence_vectors):
+            raise ValueError(f"token vectors for {len(chunk_tokens)} chunks and {len(sentence_tokens)} sentences, "
+                             f"vectors for {len(chunk_vectors)} and {len(sentence_vectors)}")
         TokenIndex.build(chunk_tokens).save(generation)
+        (generation / SENTENCE_TOKENS).mkdir()
+        TokenIndex.build(sentence_tokens).save(generation / SENTENCE_TOKENS)
     LexicalIndex.build([c.embed_text for p in parts for c in p.chunks]).save(generation)
     acronyms = Acronyms.from_corpus(page.text for p in parts for page in p.doc.pages)
     (generation / ACRONYMS).write_text(json.dumps(acronyms.table, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -24,7 +24,7 @@ from index.manifest import IndexError_, Manifest
 from index.store import ChunkStore
 from index.tokens import MAX_PASSAGES, TokenIndex
 from index.vectors import VectorIndex
-from index.writer import SENTENCE_VECTORS, DocumentParts, ModelInfo, load_acronyms, write_index
+from index.writer import SENTENCE_TOKENS, SENTENCE_VECTORS, DocumentParts, ModelInfo, load_acronyms, write_index
 from ingest.chunk import Chunker, ChunkSettings
 from ingest.embed import Embedder
 from ingest.errors import DocumentError
@@ -92,6 +92,7 @@ class _Previous:
     store: ChunkStore | None = None
     all_vectors: np.ndarray | None = None  # chunk vectors, then sentence vectors
     tokens: TokenIndex | None = None  # the chunks' token vectors, where the index has them
+    sentence_tokens: TokenIndex | None = None  # the same for the sentences
     docs: dict[str, str] = field(default_factory=dict)  # file → sha256
     intact: bool = True  # False: a file beside the store and vectors is damaged, so the index must be rewritten
 
@@ -138,17 +139,19 @@ def _load_previous(home: DataHome, embedder: Embedder, settings: ChunkSettings) 
         intact = True
     except _DAMAGED:
         intact = False
-    tokens = None
+    tokens = sentence_tokens = None
     try:
         if manifest.token_vectors:
-            tokens = TokenIndex.load(current)
-            if len(tokens) != manifest.chunks:
+            tokens, sentence_tokens = TokenIndex.load(current), TokenIndex.load(current / SENTENCE_TOKENS)
+            if len(tokens) != manifest.chunks or len(sentence_tokens) != manifest.sentences:
                 tokens, intact = None, False
         elif manifest.chunks <= MAX_PASSAGES:
             intact = False  # written before token vectors were kept: the next run adds them
     except _DAMAGED:
         tokens, intact = None, False  # the chunks' token vectors are computed again
-    return _Previous(store, vectors, tokens, {d.file: d.sha256 for d in manifest.documents}, intact)
+    if tokens is None:
+        sentence_tokens = None
+    return _Previous(store, vectors, tokens, sentence_tokens, {d.file: d.sha256 for d in manifest.documents}, intact)
 
 
 class Ingestor:
@@ -232,8 +235,9 @@ class Ingestor:
         sentence_texts = [s.text for p in parts for s in p.sentences]
         with_tokens = len(chunk_texts) <= MAX_PASSAGES
         chunk_vectors, chunk_tokens = self._vectors(chunk_texts, known, prev, report, "chunks", with_tokens)
-        sentence_vectors, _ = self._vectors(sentence_texts, known, prev, report, "sentences")
-        write_index(self.home, parts, chunk_vectors, sentence_vectors, chunk_tokens, ModelInfo(
+        sentence_vectors, sentence_tokens = self._vectors(sentence_texts, known, prev, report, "sentences",
+                                                          with_tokens)
+        write_index(self.home, parts, chunk_vectors, sentence_vectors, chunk_tokens, sentence_tokens, ModelInfo(
             self.embedder.model_id, self.embedder.dimension, self.embedder.fingerprint,
             self.settings.size, self.settings.overlap))
         report.documents, report.chunks = len(parts), len(chunk_texts)
@@ -258,14 +262,17 @@ class Ingestor:
         todo = []
         for i, text in enumerate(texts):
             row = known.get(_text_key(text))
-            if row is not None and with_tokens and (prev.tokens is None or row >= chunk_rows):
+            if row is not None and with_tokens and prev.tokens is None:
                 row = None  # no token vectors to reuse: embed it again
             if row is None:
                 todo.append(i)
                 continue
             out[i] = prev.all_vectors[row]  # type: ignore[index]
-            if with_tokens:
-                tokens[i] = prev.tokens.passage(row)  # type: ignore[union-attr]
+            if with_tokens:  # the same text has the same token vectors, as a chunk or as a sentence
+                if row < chunk_rows:
+                    tokens[i] = prev.tokens.passage(row)  # type: ignore[union-attr]
+                else:
+                    tokens[i] = prev.sentence_tokens.passage(row - chunk_rows)  # type: ignore[union-attr]
         # texts of like length share a batch, so little of the model's work goes to padding
         # (in index order 36% more tokens were computed, padding: beleidsbron bench)
         todo.sort(key=lambda i: len(texts[i]))

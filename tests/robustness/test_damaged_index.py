@@ -22,7 +22,8 @@ QUERIES = ["thuiszorg voor ouderen in Limburg", "paramedisch platform", "voortga
 FILES = ["manifest.json", "chunks.sqlite", "vectors.npy", "vectors.faiss", "sentences.npy", "acronyms.json",
          "bm25/vocabulary.json", "bm25/params.index.json", "bm25/vocab.index.json", "bm25/data.csc.index.npy",
          "bm25/indices.csc.index.npy", "bm25/indptr.csc.index.npy",
-         "tokens.npy", "token_ids.npy", "token_offsets.npy", "token_df.npy"]
+         "tokens.npy", "token_ids.npy", "token_offsets.npy", "token_df.npy",
+         "sentence_tokens/tokens.npy", "sentence_tokens/token_offsets.npy"]
 
 
 def damage(path: Path, how: str) -> None:
