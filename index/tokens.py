@@ -14,8 +14,8 @@ On disk, beside the other index files:
 - `token_offsets.npy` int64 (passages + 1,): passage i owns rows offsets[i]:offsets[i + 1];
 - `token_df.npy`      int32 (max id + 1,): in how many passages each token id occurs.
 A query scores the best candidates only (Tuning.rerank_depth), about 5 ms for 100.
-A passage takes ~230 tokens × 384 bytes, about 90 KB. Token vectors are kept for up to
-MAX_PASSAGES passages; a larger index ranks without them (see Searcher).
+A passage of 1200 characters takes ~300 tokens × 384 bytes, about 110 KB. Token vectors are
+kept for up to MAX_PASSAGES passages; a larger index ranks without them (see Searcher).
 """
 
 from __future__ import annotations
@@ -31,7 +31,9 @@ from ingest.records import TokenVectors
 TOKENS, TOKEN_IDS, TOKEN_OFFSETS, TOKEN_DF = "tokens.npy", "token_ids.npy", "token_offsets.npy", "token_df.npy"
 FILES = (TOKENS, TOKEN_IDS, TOKEN_OFFSETS, TOKEN_DF)
 SCALE = 127.0  # int8 steps per unit; a component's rounding error is at most 0.004
-MAX_PASSAGES = 100_000  # ~9 GB of token vectors on disk; above it they are not kept
+# Above this many passages no token vectors are kept: they take ~110 KB per passage with its
+# sentences (2.2 GB at 20k, held in memory while ingesting), and the search ranks without them.
+MAX_PASSAGES = 20_000
 IN_MEMORY_BYTES = 512 << 20  # a token file up to this size is read into memory, a larger one row by row
 
 
@@ -68,10 +70,9 @@ class TokenIndex:
         return cls(tokens, ids, offsets, df)
 
     def passage(self, row: int) -> TokenVectors:
-        """The stored token vectors of one passage (de-quantised), for reuse by a later ingestion."""
+        """The stored token vectors of one passage, still quantised, for reuse by a later ingestion."""
         lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
-        ids = np.asarray(self.ids[lo:hi], dtype=np.int32)
-        return TokenVectors(ids=ids, vectors=np.asarray(self.tokens[lo:hi], dtype=np.float32) / SCALE)
+        return TokenVectors(ids=np.asarray(self.ids[lo:hi], dtype=np.int32), vectors=np.asarray(self.tokens[lo:hi]))
 
     def weights(self, query: TokenVectors) -> np.ndarray:
         """Inverse document frequency of each query token (a token no passage has counts as rarest)."""
@@ -122,5 +123,7 @@ class TokenIndex:
 
 
 def quantize(vectors: np.ndarray) -> np.ndarray:
-    """Unit vectors → int8 (× SCALE, rounded)."""
+    """Unit vectors → int8 (× SCALE, rounded); int8 rows are taken as already quantised."""
+    if vectors.dtype == np.int8:
+        return vectors
     return np.clip(np.rint(np.asarray(vectors, dtype=np.float32) * SCALE), -127, 127).astype(np.int8)

@@ -30,8 +30,12 @@ _SPACE = re.compile(r"\s*")
 
 @dataclass(frozen=True)
 class ChunkSettings:
-    size: int = 900
-    overlap: int = 150
+    """Passage length in characters. 1200 (about 300 e5 tokens, two paragraphs): on evals/ without
+    abstention, rerank MRR@10 was 0.730 on the own set and 0.854 on dev, against 0.689 / 0.804 at 900
+    and 0.672 / 0.730 at 600; 1500 added nothing (0.726 / 0.831)."""
+
+    size: int = 1200
+    overlap: int = 200
 
     def __post_init__(self) -> None:
         if self.size < 50:

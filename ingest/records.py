@@ -134,16 +134,19 @@ class Sentence:
 
 @dataclass(frozen=True, eq=False)
 class TokenVectors:
-    """A text's contextual token vectors from the model's last layer, one unit-length row per
-    token, with their vocabulary ids. The prompt, special tokens and punctuation are left out."""
+    """A text's contextual token vectors, one unit-length row per token, with their vocabulary ids.
+    The prompt, special tokens and punctuation are left out. Rows are float32, or int8 once
+    quantised for the index (index/tokens.py)."""
 
     ids: np.ndarray  # int32, shape (n,)
-    vectors: np.ndarray  # float32, shape (n, dimension)
+    vectors: np.ndarray  # float32 or int8, shape (n, dimension)
 
     def __post_init__(self) -> None:
         if self.ids.ndim != 1 or self.vectors.ndim != 2 or len(self.ids) != len(self.vectors):
             raise ValueError(f"TokenVectors needs one id per vector row, got ids {self.ids.shape} "
                              f"and vectors {self.vectors.shape}")
+        if self.vectors.dtype not in (np.float32, np.int8):
+            raise ValueError(f"TokenVectors rows must be float32 or int8, got {self.vectors.dtype}")
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -13,6 +13,9 @@ import pytest
 from index.home import DataHome
 
 
+TOKEN_DIMENSION = 256  # wider than the text vectors, so that two words rarely share a token vector
+
+
 class FakeEmbedder:
     """Deterministic bag-of-words vectors (hashed stems), recording every call; a word's
     token vector is the one-hot of its hashed stem.
@@ -49,8 +52,8 @@ class FakeEmbedder:
 
         words = re.findall(r"\w+", text.lower())
         ids = np.array([int.from_bytes(hashlib.md5(w[:6].encode()).digest()[:2], "little") for w in words], np.int32)
-        vectors = np.zeros((len(words), self.dimension), dtype=np.float32)
-        vectors[np.arange(len(words)), ids % self.dimension] = 1.0
+        vectors = np.zeros((len(words), TOKEN_DIMENSION), dtype=np.float32)
+        vectors[np.arange(len(words)), ids % TOKEN_DIMENSION] = 1.0
         return TokenVectors(ids=ids, vectors=vectors)
 
     def embed_passages_with_tokens(self, texts: list[str]):
