@@ -12,13 +12,14 @@ sentence (sentence vectors computed at ingest), BM25, and a late-interaction
 MaxSim over the passage's token vectors (index/tokens.py). A configured
 cross-encoder replaces this stage.
 
-Every hit then gets a verbatim quote of 1–3 sentences from its passage, hits
-that overlap on a page are merged, and a query that nothing answers abstains.
+Every hit then gets a verbatim quote of 1–3 sentences from its passage; a passage
+that overlaps or adjoins a better hit is folded into it; and in the rerank mode a
+query that nothing answers abstains (index/tokens.py has the signal).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -107,8 +108,10 @@ class Searcher:
         self._files = files
         self._encode_query = lru_cache(maxsize=256)(self._encode)
         # The products here are small: BLAS threads gain nothing, and while they spin after one,
-        # the model's own threads wait for the cores (a query took 130 ms instead of 35 on 2 cores)
-        self._threads = ThreadpoolController()
+        # the model's own threads wait for the cores (a query took 130 ms instead of 35 on 2 cores).
+        # Set once for the process, not per search: a per-search limit, restored on exit, races
+        # between the app's sessions, which share one Searcher.
+        ThreadpoolController().limit(limits=1, user_api="blas")
 
     @classmethod
     def open(cls, home: DataHome, embedder: Embedder, tuning: Tuning = Tuning(),
@@ -125,15 +128,15 @@ class Searcher:
             searcher = cls(directory, manifest, embedder, tuning, reranker)
         except (OSError, ValueError, KeyError, RuntimeError, EOFError) as exc:
             raise IndexError_(f"{directory}: damaged index ({exc.__class__.__name__}: {exc}); {REBUILD_HINT}") from exc
-        counts = (searcher.store.count(), len(searcher.vectors), manifest.chunks)
+        counts: tuple[int, ...] = (searcher.store.count(), len(searcher.vectors), manifest.chunks)
         if searcher.tokens is not None:
             counts += (len(searcher.tokens),)
             if len(searcher.sentence_tokens) != manifest.sentences:
                 raise IndexError_(f"{directory}: {len(searcher.sentence_tokens)} sentences have token vectors, "
                                   f"the manifest lists {manifest.sentences}; {REBUILD_HINT}")
         if len(set(counts)) != 1 or len(searcher.sentence_vectors) != searcher.store.sentence_count():
-            raise IndexError_(f"{directory}: chunk store, vectors and manifest disagree "
-                              f"({counts[0]} / {counts[1]} / {counts[2]} passages); {REBUILD_HINT}")
+            raise IndexError_(f"{directory}: chunk store, vectors, manifest (and token vectors) disagree "
+                              f"({' / '.join(map(str, counts))} passages); {REBUILD_HINT}")
         return searcher
 
     def _encode(self, text: str) -> tuple[np.ndarray, TokenVectors | None]:
@@ -221,10 +224,6 @@ class Searcher:
                abstain: bool = True) -> SearchResult:
         """The k best hits for the query. In the rerank mode a query that nothing answers abstains
         (no hits, `abstained` set); `abstain=False` returns the nearest hits anyway."""
-        with self._threads.limit(limits=1, user_api="blas"):
-            return self._search(query, k, mode, filters, abstain)
-
-    def _search(self, query: str, k: int, mode: str, filters: Filters, abstain: bool) -> SearchResult:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if k < 1:
@@ -259,14 +258,13 @@ class Searcher:
 
     def _hits(self, rows: np.ndarray, scores: np.ndarray, text: str, k: int) -> list[Hit]:
         """Hits in rank order, each with its quote. A passage that overlaps a better hit of the same
-        document, or follows it with only white space between, is merged into it: the better hit's
-        passage grows to cover both, and its quote stays."""
+        document, or follows it with only white space between, is folded into that hit: not shown
+        again. The better hit keeps its own passage, so a hit is never longer than one passage (growing
+        it to cover both chained neighbours into passages of up to 6,000 characters)."""
         hits: list[Hit] = []
         for row, score in zip(rows.tolist(), scores.tolist()):
             chunk = self.store.chunks([row])[0]
-            host = next((i for i, h in enumerate(hits) if self._touches(h.chunk, chunk)), None)
-            if host is not None:
-                hits[host] = replace(hits[host], chunk=self._union(hits[host].chunk, chunk))
+            if any(self._touches(h.chunk, chunk) for h in hits):
                 continue
             if len(hits) == k:
                 break
@@ -287,12 +285,6 @@ class Searcher:
             return False
         between = self._span(first.doc, (first.page_end, first.end), (second.page_start, second.start))
         return not between.strip()
-
-    def _union(self, a: Chunk, b: Chunk) -> Chunk:
-        start = min((a.page_start, a.start), (b.page_start, b.start))
-        end = max((a.page_end, a.end), (b.page_end, b.end))
-        return replace(a, text=self._span(a.doc, start, end), page_start=start[0], start=start[1],
-                       page_end=end[0], end=end[1])
 
     def _span(self, doc: str, start: tuple[int, int], end: tuple[int, int]) -> str:
         """The document text from (page, offset) to (page, offset), pages joined as in a chunk."""

@@ -14,8 +14,9 @@ On disk, beside the other index files:
 - `token_offsets.npy` int64 (passages + 1,): passage i owns rows offsets[i]:offsets[i + 1];
 - `token_df.npy`      int32 (max id + 1,): in how many passages each token id occurs.
 A query scores the best candidates only (Tuning.rerank_depth), about 5 ms for 100.
-A passage of 1200 characters takes ~300 tokens × 384 bytes, about 110 KB. Token vectors are
-kept for up to MAX_PASSAGES passages; a larger index ranks without them (see Searcher).
+A passage of 1200 characters takes ~240 tokens × 384 bytes, about 90 KB, and its sentences as
+much again. Token vectors are kept for up to MAX_PASSAGES passages; a larger index ranks without
+them (see Searcher).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ from ingest.records import TokenVectors
 TOKENS, TOKEN_IDS, TOKEN_OFFSETS, TOKEN_DF = "tokens.npy", "token_ids.npy", "token_offsets.npy", "token_df.npy"
 FILES = (TOKENS, TOKEN_IDS, TOKEN_OFFSETS, TOKEN_DF)
 SCALE = 127.0  # int8 steps per unit; a component's rounding error is at most 0.004
-# Above this many passages no token vectors are kept: they take ~110 KB per passage with its
-# sentences (2.2 GB at 20k, held in memory while ingesting), and the search ranks without them.
-MAX_PASSAGES = 20_000
+# Above this many passages no token vectors are kept, and the search ranks and abstains without
+# them: they take ~170 KB per passage with its sentences (1.7 GB at 10k), held in memory while
+# ingesting, and once more while the index files are written.
+MAX_PASSAGES = 10_000
 IN_MEMORY_BYTES = 512 << 20  # a token file up to this size is read into memory, a larger one row by row
 
 

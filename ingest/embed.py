@@ -66,6 +66,7 @@ class SentenceTransformerEmbedder:
         self._fingerprint: str | None = None
         self._word_cache: dict[int, bool] = {}
         self._prompt_lengths: dict[str, int] = {}
+        self._specials: set[int] | None = None
 
     def _resolve(self) -> str:
         if self.model_id != DEFAULT_MODEL:
@@ -156,7 +157,9 @@ class SentenceTransformerEmbedder:
             with torch.inference_mode():
                 out = self._model(features)
             hidden = out["all_layer_embeddings"]  # the embeddings, then each layer's output
-            chosen = [hidden[i] for i in TOKEN_LAYERS if -len(hidden) < i] or [hidden[-1]]  # a shallow model: fewer
+            chosen = [hidden[i] for i in TOKEN_LAYERS if -len(hidden) < i]
+            if not chosen:  # a model with fewer layers than TOKEN_LAYERS reaches: its top layer
+                chosen = [hidden[-1]]
             layers = torch.stack(chosen).mean(0).float().numpy()
             vectors.append(out["sentence_embedding"].float().numpy())
             masks, all_ids = features["attention_mask"].numpy().astype(bool), features["input_ids"].numpy()
@@ -185,7 +188,9 @@ class SentenceTransformerEmbedder:
 
     @property
     def _special_ids(self) -> set[int]:
-        return set(self._model.tokenizer.all_special_ids)
+        if self._specials is None:
+            self._specials = set(self._model.tokenizer.all_special_ids)
+        return self._specials
 
     def _is_word(self, token_id: int) -> bool:
         """A token with a letter or digit in it; punctuation-only tokens carry little of a match."""

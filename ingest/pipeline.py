@@ -104,7 +104,9 @@ class _Previous:
         offset = self.store.count()
         for file in self.docs:
             for row, sentence in self.store.iter_sentences(file):
-                rows.setdefault(_text_key(sentence.text), offset + row)  # a chunk's row also has token vectors
+                # a text that is also a chunk keeps the chunk's row: the same text under the same
+                # prompt has the same vectors, and both kinds of row have token vectors to reuse
+                rows.setdefault(_text_key(sentence.text), offset + row)
         return rows
 
 
