@@ -106,7 +106,8 @@ class Searcher:
         files = sorted(self.sources)
         self._doc_of_chunk = np.array([files.index(c.doc) for _, c in self.store.iter_chunks()], dtype=np.int32)
         self._files = files
-        self._encode_query = lru_cache(maxsize=256)(self._encode)
+        # queries seen lately: a query's token vectors take up to ~0.4 MB (1000 characters)
+        self._encode_query = lru_cache(maxsize=64)(self._encode)
         # The products here are small: BLAS threads gain nothing, and while they spin after one,
         # the model's own threads wait for the cores (a query took 130 ms instead of 35 on 2 cores).
         # Set once for the process, not per search: a per-search limit, restored on exit, races

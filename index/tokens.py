@@ -112,6 +112,10 @@ class TokenIndex:
         offsets = np.load(directory / TOKEN_OFFSETS, allow_pickle=False)
         df = np.load(directory / TOKEN_DF, allow_pickle=False)
         ids = np.load(directory / TOKEN_IDS, allow_pickle=False, mmap_mode="r")
+        for name, array in ((TOKEN_OFFSETS, offsets), (TOKEN_DF, df), (TOKEN_IDS, ids)):
+            if array.ndim != 1 or not np.issubdtype(array.dtype, np.integer):
+                raise ValueError(f"{name} must hold a 1-d integer array, it holds {array.dtype} of {array.ndim} "
+                                 "dimensions")
         path = directory / TOKENS
         small = path.stat().st_size <= IN_MEMORY_BYTES
         tokens = np.load(path, allow_pickle=False) if small else NpyRows(path)

@@ -131,3 +131,12 @@ def test_load_refuses_float_token_rows(tmp_path: Path, passages: list[TokenVecto
 def test_token_vectors_need_one_id_per_row() -> None:
     with pytest.raises(ValueError, match="one id per vector row"):
         TokenVectors(ids=np.array([1, 2], np.int32), vectors=np.zeros((3, 4), np.float32))
+
+
+@pytest.mark.parametrize("name", ["token_offsets.npy", "token_df.npy", "token_ids.npy"])
+def test_load_refuses_index_arrays_that_are_not_1d_integers(tmp_path: Path, passages: list[TokenVectors],
+                                                            name: str) -> None:
+    TokenIndex.build(passages).save(tmp_path)
+    np.save(tmp_path / name, np.zeros((2, 2), np.float32), allow_pickle=False)
+    with pytest.raises(ValueError, match="1-d integer"):
+        TokenIndex.load(tmp_path)
