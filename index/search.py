@@ -103,9 +103,9 @@ class Searcher:
         self.acronyms = load_acronyms(directory)
         self.sources = self.store.sources()
         self.ranges = self.store.sentence_ranges()
-        files = sorted(self.sources)
-        self._doc_of_chunk = np.array([files.index(c.doc) for _, c in self.store.iter_chunks()], dtype=np.int32)
-        self._files = files
+        self._files = sorted(self.sources)
+        position = {file: i for i, file in enumerate(self._files)}
+        self._doc_of_chunk = np.array([position[doc] for doc in self.store.chunk_docs()], dtype=np.int32)
         # queries seen lately: a query's token vectors take up to ~0.4 MB (1000 characters)
         self._encode_query = lru_cache(maxsize=64)(self._encode)
         # The products here are small: BLAS threads gain nothing, and while they spin after one,
@@ -260,8 +260,8 @@ class Searcher:
     def _hits(self, rows: np.ndarray, scores: np.ndarray, text: str, k: int) -> list[Hit]:
         """Hits in rank order, each with its quote. A passage that overlaps a better hit of the same
         document, or follows it with only white space between, is folded into that hit: not shown
-        again. The better hit keeps its own passage, so a hit is never longer than one passage (growing
-        it to cover both chained neighbours into passages of up to 6,000 characters)."""
+        again. The better hit keeps its own passage, so a hit is never longer than one passage
+        (growing it to cover both instead chained neighbours into hits of up to 6,000 characters)."""
         hits: list[Hit] = []
         for row, score in zip(rows.tolist(), scores.tolist()):
             chunk = self.store.chunks([row])[0]
@@ -299,18 +299,19 @@ class Searcher:
         sentences = self.store.sentences(int(lo), int(hi))
         if not sentences:  # a passage with no sentence (should not happen): quote its start
             raise IndexError_(f"passage {chunk.id} has no sentences; {REBUILD_HINT}")
-        first, last = quote_window(sentences, self._quote_scores(int(lo), int(hi), text))
+        first, last = quote_window(sentences, self._quote_scores(row, text))
         page_text = self.store.page_text(chunk.doc, sentences[first].page)
         quote = make_quote(page_text, sentences[first:last])
         return Hit(chunk=chunk, source=self.sources[chunk.doc], score=float(score), quote=quote)
 
-    def _quote_scores(self, lo: int, hi: int, text: str) -> np.ndarray:
-        """How well each sentence answers: token MaxSim where the index has sentence token vectors
-        (it chose a sentence holding a gold quote for 0.57 of the evals/ items, cosine for 0.54)."""
-        vector, tokens = self._encode_query(text)
+    def _quote_scores(self, row: int, text: str) -> np.ndarray:
+        """How well each sentence of a passage answers: token MaxSim where the index has sentence token
+        vectors (it chose a sentence holding a gold quote for 0.57 of the evals/ items, cosine for 0.54)."""
+        tokens = self._encode_query(text)[1]
         if self.sentence_tokens is not None and tokens is not None:
+            lo, hi = self.ranges[row]
             return self.sentence_tokens.maxsim(tokens, np.arange(lo, hi))
-        return np.asarray(self.sentence_vectors[lo:hi]) @ vector
+        return self._sentence_scores(np.array([row]), text)[0]
 
 
 def _top_positive(scores: np.ndarray, k: int) -> np.ndarray:

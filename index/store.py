@@ -108,6 +108,10 @@ class ChunkStore:
         for row in self._conn.execute(f"SELECT row, {_CHUNK_COLUMNS} FROM chunks {where} ORDER BY row", args):
             yield row[0] - 1, Chunk(*row[1:])
 
+    def chunk_docs(self) -> list[str]:
+        """Each chunk's document, in row order (one column: no chunk text is read)."""
+        return [r[0] for r in self._conn.execute("SELECT doc FROM chunks ORDER BY row")]
+
     def sentence_count(self) -> int:
         return self._conn.execute("SELECT COUNT(*) FROM sentences").fetchone()[0]
 

@@ -63,6 +63,7 @@ def test_chunks_round_trip_in_row_order(stored) -> None:
     assert [row for row, _ in store.iter_chunks()] == list(range(len(everything)))
     assert [c for _, c in store.iter_chunks("b.pdf")] == chunks["b.pdf"]
     assert [r for r, _ in store.iter_chunks("b.pdf")] == list(range(len(chunks["a.pdf"]), len(everything)))
+    assert store.chunk_docs() == [c.doc for c in everything]
 
 
 def test_chunks_by_row_come_in_the_order_asked(stored) -> None:
