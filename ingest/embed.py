@@ -151,6 +151,7 @@ class SentenceTransformerEmbedder:
         import torch
 
         prompt = (self._model.prompts or {}).get(prompt_name, "")
+        skip = self._prompt_length(prompt)
         vectors, tokens = [], []
         for begin in range(0, len(texts), self.batch_size):
             features = self._model.preprocess(texts[begin:begin + self.batch_size], prompt=prompt or None)
@@ -164,7 +165,7 @@ class SentenceTransformerEmbedder:
             vectors.append(out["sentence_embedding"].float().numpy())
             masks, all_ids = features["attention_mask"].numpy().astype(bool), features["input_ids"].numpy()
             for rows, mask, ids in zip(layers, masks, all_ids):
-                tokens.append(self._token_vectors(rows[mask], ids[mask].astype(np.int32), self._prompt_length(prompt)))
+                tokens.append(self._token_vectors(rows[mask], ids[mask].astype(np.int32), skip))
         pooled = np.concatenate(vectors)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return np.ascontiguousarray(pooled, dtype=np.float32), tokens

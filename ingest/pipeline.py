@@ -109,6 +109,14 @@ class _Previous:
                 rows.setdefault(_text_key(sentence.text), offset + row)
         return rows
 
+    def token_vectors(self, row: int) -> TokenVectors | None:
+        """The token vectors at a row of `all_vectors` (a chunk's, or a sentence's past the chunks),
+        or None if the index has none. The same text has the same token vectors as either."""
+        if self.tokens is None or self.sentence_tokens is None:
+            return None
+        chunks = len(self.tokens)  # one entry per chunk: _load_previous checked it
+        return self.tokens.passage(row) if row < chunks else self.sentence_tokens.passage(row - chunks)
+
 
 # what loading a damaged index file raises: numpy (EOFError on an empty .npy), faiss (RuntimeError), SQLite
 _DAMAGED = (IndexError_, OSError, EOFError, ValueError, KeyError, RuntimeError, sqlite3.DatabaseError)
@@ -260,21 +268,15 @@ class Ingestor:
         where the text is unchanged and the index holds what is asked."""
         out = np.zeros((len(texts), self.embedder.dimension), dtype=np.float32)
         tokens: list[TokenVectors | None] = [None] * len(texts)
-        chunk_rows = prev.store.count() if prev.store is not None else 0
         todo = []
         for i, text in enumerate(texts):
             row = known.get(_text_key(text))
-            if row is not None and with_tokens and prev.tokens is None:
-                row = None  # no token vectors to reuse: embed it again
-            if row is None:
+            reused = prev.token_vectors(row) if row is not None and with_tokens else None
+            if row is None or (with_tokens and reused is None):  # nothing, or no token vectors, to reuse
                 todo.append(i)
                 continue
             out[i] = prev.all_vectors[row]  # type: ignore[index]
-            if with_tokens:  # the same text has the same token vectors, as a chunk or as a sentence
-                if row < chunk_rows:
-                    tokens[i] = prev.tokens.passage(row)  # type: ignore[union-attr]
-                else:
-                    tokens[i] = prev.sentence_tokens.passage(row - chunk_rows)  # type: ignore[union-attr]
+            tokens[i] = reused
         # texts of like length share a batch, so little of the model's work goes to padding
         # (in index order 36% more tokens were computed, padding: beleidsbron bench)
         todo.sort(key=lambda i: len(texts[i]))
