@@ -42,9 +42,10 @@ from ingest.records import PAGE_BREAK, Chunk, Source, TokenVectors
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
 # The top passage's token MaxSim under which the search abstains, for the default model: the 3rd
-# percentile over the 248 answerable items of evals/. There it abstained on 3 of 14 unanswerable
-# items and wrongly on 8 of 248 answerable ones; the best sentence's cosine, the signal before,
-# separated them worse (0 of 14 at 4 wrong). See README, Evaluation.
+# percentile over the 248 answerable items of evals/, set before the rerank took in the best
+# sentence's MaxSim. With it the search abstains on 6 of 14 unanswerable items and wrongly on 6 of
+# 248 answerable ones; the best sentence's cosine, the signal before, separated them worse (0 of 14
+# at 4 wrong). See README, Evaluation.
 DEFAULT_ABSTAIN_BELOW = 0.614
 
 
@@ -56,12 +57,14 @@ class Tuning:
     lexical: float = 0.3  # lexical weight in hybrid for a query whose words the corpus knows
     rerank_depth: int = 100  # best first-stage candidates that the second stage scores again
     cross_encoder_depth: int = 30  # the same for a configured cross-encoder, which is slower
-    # second stage: weights of the z-scored signals (passage vector, best sentence, BM25 × coverage²,
-    # token MaxSim); without token vectors in the index the last one is left out
+    # second stage: weights of the z-scored signals (passage vector, best sentence by cosine, BM25 ×
+    # coverage², token MaxSim of the passage, of its best sentence); without token vectors in the
+    # index the last two are left out
     dense: float = 0.5
     sentence: float = 0.5
     rerank_lexical: float = 0.3
     tokens: float = 1.0
+    sentence_tokens: float = 0.5
     # Token MaxSim of the top hit under which the search abstains; None: DEFAULT_ABSTAIN_BELOW
     # with the default model, off with any other (it is calibrated for one model); 0: off.
     abstain_below: float | None = None
@@ -198,7 +201,8 @@ class Searcher:
 
     def _rerank(self, text: str, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The best hybrid candidates, scored again: z-scores of the passage vector, its best sentence,
-        BM25 (weighted by the query's coverage, as in hybrid) and token MaxSim, summed with weights."""
+        BM25 (weighted by the query's coverage, as in hybrid), token MaxSim and the best sentence's
+        token MaxSim, summed with weights."""
         rows, signals = self._signals(text, "hybrid", mask)
         if not len(rows):
             return rows, np.zeros(0)
@@ -218,7 +222,15 @@ class Searcher:
         if self.tokens is not None and query_tokens is not None:
             scores.append(self.tokens.maxsim(query_tokens, rows))
             weights.append(t.tokens)
+        if self.sentence_tokens is not None and query_tokens is not None and t.sentence_tokens > 0:
+            scores.append(self._best_sentence_maxsim(rows, query_tokens))
+            weights.append(t.sentence_tokens)
         return rows, zsum(scores, weights)
+
+    def _best_sentence_maxsim(self, rows: np.ndarray, query: TokenVectors) -> np.ndarray:
+        """Each passage's best sentence by token MaxSim (sentence frequencies for the IDF)."""
+        spans = self.ranges[rows].tolist()
+        return np.array([self.sentence_tokens.maxsim_span(query, lo, hi).max(initial=0.0) for lo, hi in spans])
 
     # search ---------------------------------------------------------------------
     def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters(),
@@ -310,7 +322,7 @@ class Searcher:
         tokens = self._encode_query(text)[1]
         if self.sentence_tokens is not None and tokens is not None:
             lo, hi = self.ranges[row]
-            return self.sentence_tokens.maxsim(tokens, np.arange(lo, hi))
+            return self.sentence_tokens.maxsim_span(tokens, int(lo), int(hi))
         return self._sentence_scores(np.array([row]), text)[0]
 
 

@@ -437,6 +437,21 @@ def test_a_configured_cross_encoder_decides_the_rerank_order(home: DataHome) -> 
     assert scores == sorted(scores, reverse=True) and scores[0] == -min(len(p) for p in asked)
 
 
+def test_the_rerank_can_rank_by_each_passages_best_sentence_by_token_maxsim(home: DataHome) -> None:
+    only = Tuning(abstain_below=0.0, dense=0.0, sentence=0.0, rerank_lexical=0.0, tokens=0.0, sentence_tokens=1.0)
+    searcher = Searcher.open(home, FakeEmbedder(), only)
+    query = "ouderen thuis respijtzorg gemeente"
+    result = searcher.search(query, k=10)
+    rows = {chunk.id: row for row, chunk in searcher.store.iter_chunks()}
+    _, (tokens,) = FakeEmbedder().embed_queries_with_tokens([query])
+    best = []
+    for hit in result.hits:  # worked out apart from the search: the best of the passage's sentences
+        lo, hi = searcher.ranges[rows[hit.chunk.id]]
+        best.append(float(searcher.sentence_tokens.maxsim(tokens, np.arange(lo, hi)).max()))
+    assert len(result.hits) >= 3 and len(set(best)) > 1
+    assert best == sorted(best, reverse=True)
+
+
 def test_other_modes_do_not_call_the_cross_encoder(home: DataHome) -> None:
     reranker = ShortestFirst()
     searcher = Searcher.open(home, FakeEmbedder(), NO_ABSTAIN, reranker)

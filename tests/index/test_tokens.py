@@ -46,6 +46,20 @@ def test_maxsim_matches_the_definition(passages: list[TokenVectors]) -> None:
     assert index.maxsim(query, np.array([3, 0])) == pytest.approx([expected[3], expected[0]], abs=1e-6)
 
 
+@pytest.mark.parametrize("first, last", [(0, 4), (1, 3), (2, 3), (2, 4), (3, 3)])
+def test_maxsim_span_scores_neighbouring_rows_as_maxsim_does(passages: list[TokenVectors], first: int,
+                                                             last: int) -> None:
+    index = TokenIndex.build(passages)  # row 2 has no tokens: its score is 0 inside a span too
+    query = tokens([2, 5, 9], np.random.default_rng(4))
+    expected = index.maxsim(query, np.arange(first, last))
+    assert index.maxsim_span(query, first, last) == pytest.approx(expected, abs=1e-9)
+
+
+def test_maxsim_span_of_an_empty_query_scores_nothing(passages: list[TokenVectors]) -> None:
+    empty = TokenVectors(ids=np.zeros(0, np.int32), vectors=np.zeros((0, 16), np.float32))
+    assert TokenIndex.build(passages).maxsim_span(empty, 0, 4).tolist() == [0.0] * 4
+
+
 def test_a_passage_holding_the_query_tokens_scores_one() -> None:
     rng = np.random.default_rng(3)
     passage = tokens([10, 11, 12], rng)
