@@ -41,12 +41,12 @@ from ingest.embed import DEFAULT_MODEL, Embedder
 from ingest.records import PAGE_BREAK, Chunk, Source, TokenVectors
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
-# The top passage's token MaxSim under which the search abstains, for the default model: the 3rd
-# percentile over the 248 answerable items of evals/, set before the rerank took in the best
-# sentence's MaxSim. With it the search abstains on 6 of 14 unanswerable items and wrongly on 6 of
-# 248 answerable ones; the best sentence's cosine, the signal before, separated them worse (0 of 14
-# at 4 wrong). See README, Evaluation.
-DEFAULT_ABSTAIN_BELOW = 0.614
+# The search abstains when the top passage speaks of too little of the query: when the IDF-weighted
+# share of query tokens that find a token of cosine MATCH_AT or more in it is below the threshold.
+# The threshold for the default model is the 3rd percentile over the 248 answerable items of evals/.
+# See README, Evaluation, for how it separates unanswerable items, and what it replaced.
+MATCH_AT = 0.6
+DEFAULT_ABSTAIN_BELOW = 0.438
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Tuning:
     rerank_lexical: float = 0.3
     tokens: float = 1.0
     sentence_tokens: float = 0.5
-    # Token MaxSim of the top hit under which the search abstains; None: DEFAULT_ABSTAIN_BELOW
+    # Matched share of the top hit under which the search abstains; None: DEFAULT_ABSTAIN_BELOW
     # with the default model, off with any other (it is calibrated for one model); 0: off.
     abstain_below: float | None = None
 
@@ -253,13 +253,14 @@ class Searcher:
         order = np.argsort(-scores, kind="stable")
         hits = self._hits(rows[order], scores[order], text, k)
         # only the default mode abstains: the threshold is calibrated on its top hit (the other modes'
-        # top hits answer less often, so the same threshold turned away 11-25% of answerable items)
+        # top hits answer less often: a threshold on MaxSim, used before, turned away 11-25% of
+        # answerable items there)
         if abstain and mode == "rerank" and hits and self._abstains(int(rows[order[0]]), text):
             return SearchResult(query=query, mode=mode, hits=(), abstained=True, note=note)
         return SearchResult(query=query, mode=mode, hits=tuple(hits), note=note)
 
     def _abstains(self, row: int, text: str) -> bool:
-        """Nothing answers when the top passage's token MaxSim with the query is below the threshold.
+        """Nothing answers when too little of the query is matched in the top passage (see MATCH_AT).
         It needs token vectors in the index; without them the search never abstains."""
         threshold = self.tuning.abstain_below
         if threshold is None:
@@ -267,7 +268,7 @@ class Searcher:
         tokens = self._encode_query(text)[1]
         if threshold <= 0 or self.tokens is None or tokens is None:
             return False
-        return float(self.tokens.maxsim(tokens, np.array([row]))[0]) < threshold
+        return self.tokens.matched_share(tokens, row, MATCH_AT) < threshold
 
     def _hits(self, rows: np.ndarray, scores: np.ndarray, text: str, k: int) -> list[Hit]:
         """Hits in rank order, each with its quote. A passage that overlaps a better hit of the same

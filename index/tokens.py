@@ -90,13 +90,23 @@ class TokenIndex:
         weights = self.weights(query)
         if not len(query) or not len(rows) or weights.sum() <= 0:
             return scores
-        q = (query.vectors.T / SCALE).astype(np.float32)
+        q = _columns(query)
         for i, row in enumerate(rows.tolist()):
             lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
             if hi > lo:  # one small product per passage: faster than gathering all rows into one matrix
                 best = (np.asarray(self.tokens[lo:hi]).astype(np.float32) @ q).max(axis=0)
                 scores[i] = float(best @ weights) / float(weights.sum())
         return scores
+
+    def matched_share(self, query: TokenVectors, row: int, at: float) -> float:
+        """IDF-weighted share of the query tokens whose best cosine in the passage reaches `at`:
+        how much of what the query asks about the passage speaks of at all."""
+        weights = self.weights(query)
+        lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
+        if not len(query) or hi <= lo or weights.sum() <= 0:
+            return 0.0
+        best = (np.asarray(self.tokens[lo:hi]).astype(np.float32) @ _columns(query)).max(axis=0)
+        return float(weights[best >= at].sum() / weights.sum())
 
     def maxsim_span(self, query: TokenVectors, first: int, last: int) -> np.ndarray:
         """`maxsim(query, arange(first, last))` in one product: rows that lie next to each other (the
@@ -106,7 +116,7 @@ class TokenIndex:
         lo, hi = int(self.offsets[first]), int(self.offsets[last]) if last > first else 0
         if not len(query) or hi <= lo or weights.sum() <= 0:
             return scores
-        q = (query.vectors.T / SCALE).astype(np.float32)
+        q = _columns(query)
         similarity = np.asarray(self.tokens[lo:hi]).astype(np.float32) @ q
         starts = self.offsets[first:last] - lo
         filled = np.diff(self.offsets[first:last + 1]) > 0  # reduceat needs a non-empty slice per row
@@ -150,3 +160,9 @@ def quantize(vectors: np.ndarray) -> np.ndarray:
     if vectors.dtype == np.int8:
         return vectors
     return np.clip(np.rint(np.asarray(vectors, dtype=np.float32) * SCALE), -127, 127).astype(np.int8)
+
+
+def _columns(query: TokenVectors) -> np.ndarray:
+    """The query's token vectors as float32 columns, divided by SCALE: their products with the int8 rows
+    are cosines."""
+    return (query.vectors.T / SCALE).astype(np.float32)

@@ -342,12 +342,12 @@ def test_a_threshold_of_zero_never_abstains(searcher: Searcher) -> None:
         assert result.hits and not result.abstained
 
 
-def test_the_top_hits_token_maxsim_decides_against_the_threshold(home: DataHome) -> None:
+def test_the_share_of_the_query_matched_in_the_top_hit_decides_against_the_threshold(home: DataHome) -> None:
     searcher = Searcher.open(home, FakeEmbedder(), Tuning(abstain_below=0.9))
-    exact = searcher.search(EXACT, k=3)  # every query token is in the top passage: MaxSim 1
+    exact = searcher.search(EXACT, k=3)  # every query token is in the top passage: all of it matched
     assert not exact.abstained and exact.hits[0].quote.text == EXACT
     # one known word among words no passage has: the top passage matches a small part of the query
-    weak = searcher.search("ouderen parkeervergunning kosten tarief", k=3)
+    weak = searcher.search("ouderen kosten tarief", k=3)
     assert weak.abstained and weak.hits == ()
 
 
@@ -371,9 +371,9 @@ def default_model_home(tmp_path_factory: pytest.TempPathFactory) -> DataHome:
 def test_the_default_tuning_abstains_with_the_default_model(default_model_home: DataHome) -> None:
     searcher = Searcher.open(default_model_home, DefaultModelFake(), Tuning())
     assert searcher.search(EXACT, k=3).hits[0].quote.text == EXACT
-    weak = searcher.search("ouderen parkeervergunning kosten tarief", k=3)
+    weak = searcher.search("ouderen kosten tarief", k=3)
     assert weak.abstained and weak.hits == ()
-    assert searcher.search("ouderen parkeervergunning kosten tarief", k=3, abstain=False).hits
+    assert searcher.search("ouderen kosten tarief", k=3, abstain=False).hits
 
 
 # rerank: without token vectors, with a configured cross-encoder ---------------------------

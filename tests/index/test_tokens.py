@@ -70,6 +70,28 @@ def test_a_passage_holding_the_query_tokens_scores_one() -> None:
     assert scores[1] == pytest.approx(1.0, abs=0.01) and scores[0] < scores[1]
 
 
+def test_matched_share_weighs_the_query_tokens_that_find_a_close_token() -> None:
+    rng = np.random.default_rng(8)
+    passage, other = tokens([10, 11, 12], rng), tokens([13, 14], rng)
+    index = TokenIndex.build([passage, other])
+    far = unit(rng.standard_normal((1, 16)))
+    while np.abs(np.vstack([passage.vectors, other.vectors]) @ far[0]).max() >= 0.6:  # match nothing
+        far = unit(rng.standard_normal((1, 16)))
+    query = TokenVectors(ids=np.array([10, 13, 99], np.int32),  # in the passage, in the other, in neither
+                         vectors=np.vstack([passage.vectors[:1], other.vectors[:1], far]))
+    weights = index.weights(query)
+    assert index.matched_share(query, 0, at=0.6) == pytest.approx(weights[0] / weights.sum())
+    assert index.matched_share(query, 1, at=0.6) == pytest.approx(weights[1] / weights.sum())
+    assert index.matched_share(query, 0, at=-1.0) == pytest.approx(1.0)  # every cosine reaches -1
+
+
+def test_matched_share_of_an_empty_query_or_passage_is_zero(passages: list[TokenVectors]) -> None:
+    index = TokenIndex.build(passages)
+    empty = TokenVectors(ids=np.zeros(0, np.int32), vectors=np.zeros((0, 16), np.float32))
+    assert index.matched_share(empty, 0, at=0.6) == 0.0
+    assert index.matched_share(tokens([1], np.random.default_rng(0)), 2, at=-1.0) == 0.0  # row 2 has no tokens
+
+
 def test_rare_query_tokens_weigh_more(passages: list[TokenVectors]) -> None:
     index = TokenIndex.build(passages)
     weights = index.weights(TokenVectors(ids=np.array([2, 3, 99], np.int32), vectors=np.zeros((3, 16), np.float32)))
