@@ -113,8 +113,10 @@ class TokenIndex:
         sentences of a passage) share it, where `maxsim` pays one small product per row."""
         scores = np.zeros(max(last - first, 0), dtype=np.float64)
         weights = self.weights(query)
-        lo, hi = int(self.offsets[first]), int(self.offsets[last]) if last > first else 0
-        if not len(query) or hi <= lo or weights.sum() <= 0:
+        if last <= first or not len(query) or weights.sum() <= 0:
+            return scores
+        lo, hi = int(self.offsets[first]), int(self.offsets[last])
+        if hi <= lo:  # none of the rows has a token
             return scores
         q = _columns(query)
         similarity = np.asarray(self.tokens[lo:hi]).astype(np.float32) @ q
