@@ -229,11 +229,8 @@ class Searcher:
 
     def _best_sentence_maxsim(self, rows: np.ndarray, query: TokenVectors) -> np.ndarray:
         """Each passage's best sentence by token MaxSim (sentence frequencies for the IDF)."""
-        best = []
-        for lo, hi in self.ranges[rows].tolist():
-            scores = self.sentence_tokens.maxsim_span(query, lo, hi)
-            best.append(scores.max() if len(scores) else 0.0)
-        return np.array(best)
+        spans = self.sentence_tokens.maxsim_spans(query, self.ranges[rows].tolist())
+        return np.array([scores.max() if len(scores) else 0.0 for scores in spans])
 
     # search ---------------------------------------------------------------------
     def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters(),

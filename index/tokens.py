@@ -92,9 +92,8 @@ class TokenIndex:
             return scores
         q = _columns(query)
         for i, row in enumerate(rows.tolist()):
-            lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
-            if hi > lo:  # one small product per passage: faster than gathering all rows into one matrix
-                best = (np.asarray(self.tokens[lo:hi]).astype(np.float32) @ q).max(axis=0)
+            best = self._best_matches(q, row)
+            if best is not None:
                 scores[i] = float(best @ weights) / float(weights.sum())
         return scores
 
@@ -102,23 +101,37 @@ class TokenIndex:
         """IDF-weighted share of the query tokens whose best cosine in the passage reaches `at`:
         how much of what the query asks about the passage speaks of at all."""
         weights = self.weights(query)
-        lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
-        if not len(query) or hi <= lo or weights.sum() <= 0:
+        best = self._best_matches(_columns(query), row) if len(query) else None
+        if best is None or weights.sum() <= 0:
             return 0.0
-        best = (np.asarray(self.tokens[lo:hi]).astype(np.float32) @ _columns(query)).max(axis=0)
         return float(weights[best >= at].sum() / weights.sum())
 
+    def _best_matches(self, q: np.ndarray, row: int) -> np.ndarray | None:
+        """Each query token's best cosine among the passage's tokens; None for a passage without any.
+        One small product per passage: faster than gathering all rows into one matrix."""
+        lo, hi = int(self.offsets[row]), int(self.offsets[row + 1])
+        return (np.asarray(self.tokens[lo:hi]).astype(np.float32) @ q).max(axis=0) if hi > lo else None
+
     def maxsim_span(self, query: TokenVectors, first: int, last: int) -> np.ndarray:
-        """`maxsim(query, arange(first, last))` in one product: rows that lie next to each other (the
-        sentences of a passage) share it, where `maxsim` pays one small product per row."""
-        scores = np.zeros(max(last - first, 0), dtype=np.float64)
+        """`maxsim(query, arange(first, last))` in one product (see maxsim_spans)."""
+        return self.maxsim_spans(query, [(first, last)])[0]
+
+    def maxsim_spans(self, query: TokenVectors, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
+        """For each [first, last) span, `maxsim(query, arange(first, last))` in one product: rows that lie
+        next to each other (the sentences of a passage) share it, where `maxsim` pays one per row."""
         weights = self.weights(query)
-        if last <= first or not len(query) or weights.sum() <= 0:
+        if not len(query) or weights.sum() <= 0:
+            return [np.zeros(max(last - first, 0), dtype=np.float64) for first, last in spans]
+        q = _columns(query)
+        return [self._span_scores(q, weights, first, last) for first, last in spans]
+
+    def _span_scores(self, q: np.ndarray, weights: np.ndarray, first: int, last: int) -> np.ndarray:
+        scores = np.zeros(max(last - first, 0), dtype=np.float64)
+        if last <= first:
             return scores
         lo, hi = int(self.offsets[first]), int(self.offsets[last])
         if hi <= lo:  # none of the rows has a token
             return scores
-        q = _columns(query)
         similarity = np.asarray(self.tokens[lo:hi]).astype(np.float32) @ q
         starts = self.offsets[first:last] - lo
         filled = np.diff(self.offsets[first:last + 1]) > 0  # reduceat needs a non-empty slice per row
