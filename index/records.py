@@ -8,6 +8,7 @@ from index.citation import citation
 from ingest.records import Chunk, Source
 
 MODES = ("keyword", "semantic", "hybrid", "rerank")
+MERGED = "+"  # joins the ids of passages merged into one hit (passage ids are hex digests)
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,11 @@ class Hit:
     @property
     def page(self) -> int:
         return self.quote.page
+
+    @property
+    def passage_ids(self) -> tuple[str, ...]:
+        """The indexed passages this hit covers: the one that ranked it, then a neighbour merged into it."""
+        return tuple(self.chunk.id.split(MERGED))
 
     @property
     def citation(self) -> str:

@@ -13,12 +13,13 @@ MaxSim over the passage's token vectors (index/tokens.py). A configured
 cross-encoder replaces this stage.
 
 Every hit then gets a verbatim quote of 1–3 sentences from its passage; a passage
-that overlaps or adjoins a better hit is folded into it; and in the rerank mode a
+that overlaps or adjoins a better hit is merged into it; and in the rerank mode a
 query that nothing answers abstains (index/tokens.py has the signal).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +33,7 @@ from index.home import DataHome
 from index.lexical import LexicalIndex
 from index.manifest import REBUILD_HINT, IndexError_, Manifest
 from index.quotes import make_quote, quote_window
-from index.records import MODES, Hit, SearchResult
+from index.records import MERGED, MODES, Hit, SearchResult
 from index.store import ChunkStore
 from index.tokens import TokenIndex
 from index.vectors import NpyRows, VectorIndex
@@ -272,13 +273,18 @@ class Searcher:
 
     def _hits(self, rows: np.ndarray, scores: np.ndarray, text: str, k: int) -> list[Hit]:
         """Hits in rank order, each with its quote. A passage that overlaps a better hit of the same
-        document, or follows it with only white space between, is folded into that hit: not shown
-        again. The better hit keeps its own passage, so a hit is never longer than one passage
-        (growing it to cover both instead chained neighbours into hits of up to 6,000 characters)."""
+        document, or follows it with only white space between, is merged into that hit: the hit grows
+        to cover both passages and keeps the quote of the passage that ranked it (the best sentence
+        of both was a worse quote). A hit merges at most one neighbour; later neighbours, and a
+        passage touching two hits, are folded in unseen (growing without a bound chained neighbours
+        into hits of up to 6,000 characters)."""
         hits: list[Hit] = []
         for row, score in zip(rows.tolist(), scores.tolist()):
             chunk = self.store.chunks([row])[0]
-            if any(self._touches(h.chunk, chunk) for h in hits):
+            near = [i for i, h in enumerate(hits) if self._touches(h.chunk, chunk)]
+            if len(near) == 1 and len(hits[near[0]].passage_ids) == 1:  # a passage between two hits joins neither
+                hits[near[0]] = dataclasses.replace(hits[near[0]], chunk=self._union(hits[near[0]].chunk, chunk))
+            if near:
                 continue
             if len(hits) == k:
                 break
@@ -287,6 +293,15 @@ class Searcher:
                 continue  # passages across a page break can pick the same quote: show it once
             hits.append(hit)
         return hits
+
+    def _union(self, ranked: Chunk, other: Chunk) -> Chunk:
+        """One passage covering two touching passages of a document; its id joins theirs with MERGED,
+        the better ranked first (Hit.passage_ids)."""
+        first = min((ranked, other), key=lambda c: (c.page_start, c.start))
+        last = max((ranked, other), key=lambda c: (c.page_end, c.end))
+        text = self._span(ranked.doc, (first.page_start, first.start), (last.page_end, last.end))
+        return Chunk(id=f"{ranked.id}{MERGED}{other.id}", doc=ranked.doc, text=text, page_start=first.page_start,
+                     page_end=last.page_end, start=first.start, end=last.end, doc_sha256=ranked.doc_sha256)
 
     def _touches(self, a: Chunk, b: Chunk) -> bool:
         """Same document, and the spans overlap or only white space (a page break too) lies between."""

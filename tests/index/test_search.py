@@ -50,6 +50,10 @@ CORPUS = {
     "logeerzorg.pdf": (["Voorwoord van de redactie bij deze handreiking over logeren.",
                         "Logeerzorg geeft ouders rust. Dat is hoopvol."],
                        "Logeerzorg", "Vilans", 2021, "rapport"),
+    # five sentences on one page: several passages in a row
+    "kraamzorg.pdf": (["Kraamzorg helpt de moeder thuis. Kraamzorg let op de baby en de voeding. Kraamzorg geeft "
+                       "uitleg over de verzorging. Kraamzorg duurt meestal acht dagen. Kraamzorg is verzekerd."],
+                      "Kraamzorg", "Patientenfederatie", 2020, "brochure"),
 }
 SETTINGS = ChunkSettings(100, 40)
 NO_ABSTAIN = Tuning(abstain_below=0.0)
@@ -152,13 +156,34 @@ def test_a_quote_on_the_second_page_is_cited_with_that_page(searcher: Searcher) 
 
 # merging and dedup ------------------------------------------------------------------------
 @pytest.mark.parametrize("mode", MODES)
-def test_overlapping_passages_of_one_page_come_back_as_one_hit_of_one_passage(searcher: Searcher,
-                                                                              mode: str) -> None:
+def test_overlapping_passages_of_one_page_come_back_as_one_hit_covering_both(searcher: Searcher,
+                                                                             mode: str) -> None:
     passages = [c for _, c in searcher.store.iter_chunks("ggz.pdf")]
     assert len(passages) == 2 and passages[1].start < passages[0].end  # the corpus is as intended
     hits = [h for h in searcher.search("wachttijden in de Randstad", k=10, mode=mode).hits if h.doc == "ggz.pdf"]
     assert len(hits) == 1
-    assert hits[0].chunk in passages  # the better passage, not grown to cover the other
+    chunk, page = hits[0].chunk, searcher.store.page_text("ggz.pdf", 1)
+    assert (chunk.start, chunk.end) == (passages[0].start, passages[1].end) == (0, len(page))
+    assert chunk.text == page
+    # the quote is from the sentences of the passage that ranked the hit, which comes first
+    ranked, other = (next(p for p in passages if p.id == i) for i in hits[0].passage_ids)
+    assert {ranked, other} == set(passages)
+    assert hits[0].quote.start < ranked.end and ranked.start < hits[0].quote.end
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_hit_merges_one_neighbour_and_folds_the_rest_unseen(searcher: Searcher, mode: str) -> None:
+    passages = [c for _, c in searcher.store.iter_chunks("kraamzorg.pdf")]
+    assert len(passages) >= 3  # the corpus is as intended
+    hits = [h for h in searcher.search("kraamzorg", k=10, mode=mode).hits if h.doc == "kraamzorg.pdf"]
+    assert hits
+    for hit in hits:
+        inside = [p for p in passages if hit.chunk.start <= p.start and p.end <= hit.chunk.end]
+        assert 1 <= len(inside) <= 2, [(p.start, p.end) for p in inside]
+        assert hit.chunk.text == searcher.store.page_text("kraamzorg.pdf", 1)[hit.chunk.start:hit.chunk.end]
+        assert hit.chunk.text[hit.quote.start - hit.chunk.start:][:len(hit.quote.text)] == hit.quote.text
+    covered = sorted((h.chunk.start, h.chunk.end) for h in hits)
+    assert all(a[1] < b[0] for a, b in zip(covered, covered[1:]))  # hits never overlap
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -446,7 +471,7 @@ def test_the_rerank_can_rank_by_each_passages_best_sentence_by_token_maxsim(home
     _, (tokens,) = FakeEmbedder().embed_queries_with_tokens([query])
     best = []
     for hit in result.hits:  # worked out apart from the search: the best of the passage's sentences
-        lo, hi = searcher.ranges[rows[hit.chunk.id]]
+        lo, hi = searcher.ranges[rows[hit.passage_ids[0]]]
         best.append(float(searcher.sentence_tokens.maxsim(tokens, np.arange(lo, hi)).max()))
     assert len(result.hits) >= 3 and len(set(best)) > 1
     assert best == sorted(best, reverse=True)
