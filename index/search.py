@@ -273,18 +273,18 @@ class Searcher:
 
     def _hits(self, rows: np.ndarray, scores: np.ndarray, text: str, k: int) -> list[Hit]:
         """Hits in rank order, each with its quote. A passage that overlaps a better hit of the same
-        document, or follows it with only white space between, is merged into that hit: the hit grows
-        to cover both passages and keeps the quote of the passage that ranked it (the best sentence
-        of both was a worse quote). A hit merges at most one neighbour; later neighbours, and a
-        passage touching two hits, are folded in unseen (growing without a bound chained neighbours
-        into hits of up to 6,000 characters)."""
+        document, or follows it with only white space between, is not shown as a hit of its own.
+        Once the hits are known, each such passage that touches one hit only is merged into it: the
+        hit grows to cover both passages and keeps the quote of the passage that ranked it (the best
+        sentence of both was a worse quote). A hit merges at most one neighbour, and a passage that
+        would join two hits joins neither, so hits never overlap and are at most two passages long
+        (growing without a bound chained neighbours into hits of up to 6,000 characters)."""
         hits: list[Hit] = []
+        folded: list[Chunk] = []
         for row, score in zip(rows.tolist(), scores.tolist()):
             chunk = self.store.chunks([row])[0]
-            near = [i for i, h in enumerate(hits) if self._touches(h.chunk, chunk)]
-            if len(near) == 1 and len(hits[near[0]].passage_ids) == 1:  # a passage between two hits joins neither
-                hits[near[0]] = dataclasses.replace(hits[near[0]], chunk=self._union(hits[near[0]].chunk, chunk))
-            if near:
+            if any(self._touches(h.chunk, chunk) for h in hits):
+                folded.append(chunk)
                 continue
             if len(hits) == k:
                 break
@@ -292,6 +292,10 @@ class Searcher:
             if any(h.doc == hit.doc and h.quote == hit.quote for h in hits):
                 continue  # passages across a page break can pick the same quote: show it once
             hits.append(hit)
+        for chunk in folded:  # in rank order
+            near = [i for i, h in enumerate(hits) if self._touches(h.chunk, chunk)]
+            if len(near) == 1 and len(hits[near[0]].passage_ids) == 1:
+                hits[near[0]] = dataclasses.replace(hits[near[0]], chunk=self._union(hits[near[0]].chunk, chunk))
         return hits
 
     def _union(self, ranked: Chunk, other: Chunk) -> Chunk:
