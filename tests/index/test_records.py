@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from index.records import MODES, Hit, Quote, SearchResult
+from index.records import MERGED, MODES, Hit, Quote, SearchResult
 from ingest.records import PAGE_BREAK, Chunk, Source
 
 IZA = Source(file="iza.pdf", title="Mid-term review Integraal Zorgakkoord: Samen kom je verder",
@@ -58,6 +58,13 @@ def test_a_quote_outside_any_page_is_refused(page: int, start: int) -> None:
 def test_a_hit_names_its_document_from_the_chunk() -> None:
     hit = Hit(chunk=one_page_chunk(), source=IZA, score=0.83, quote=quote())
     assert hit.doc == "iza.pdf" and hit.score == 0.83
+
+
+def test_a_hit_names_the_passages_it_covers_the_ranked_one_first() -> None:
+    hit = Hit(chunk=one_page_chunk(), source=IZA, score=0.83, quote=quote())
+    assert hit.passage_ids == ("c1",)
+    merged = dataclasses.replace(hit, chunk=dataclasses.replace(one_page_chunk(), id=f"c7{MERGED}c6"))
+    assert merged.passage_ids == ("c7", "c6")
 
 
 def test_a_hit_on_a_passage_across_a_page_break_is_on_the_page_of_its_quote() -> None:

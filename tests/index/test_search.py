@@ -22,7 +22,7 @@ from index.tokens import FILES as TOKEN_FILES
 from ingest.chunk import ChunkSettings
 from ingest.embed import DEFAULT_MODEL
 from ingest.pipeline import Ingestor
-from ingest.records import Source
+from ingest.records import Chunk, Source
 
 # file → (pages, title, publisher, year, kind); small passages (100 characters, 40 overlap) so
 # that a page holds several of them
@@ -172,7 +172,7 @@ def test_overlapping_passages_of_one_page_come_back_as_one_hit_covering_both(sea
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_a_hit_merges_one_neighbour_and_folds_the_rest_unseen(searcher: Searcher, mode: str) -> None:
+def test_hits_cover_one_or_two_passages_and_never_overlap(searcher: Searcher, mode: str) -> None:
     passages = [c for _, c in searcher.store.iter_chunks("kraamzorg.pdf")]
     assert len(passages) >= 3  # the corpus is as intended
     hits = [h for h in searcher.search("kraamzorg", k=10, mode=mode).hits if h.doc == "kraamzorg.pdf"]
@@ -184,6 +184,38 @@ def test_a_hit_merges_one_neighbour_and_folds_the_rest_unseen(searcher: Searcher
         assert hit.chunk.text[hit.quote.start - hit.chunk.start:][:len(hit.quote.text)] == hit.quote.text
     covered = sorted((h.chunk.start, h.chunk.end) for h in hits)
     assert all(a[1] < b[0] for a, b in zip(covered, covered[1:]))  # hits never overlap
+
+
+def _touch(searcher: Searcher, a: Chunk, b: Chunk) -> bool:
+    """Same document, and the spans overlap or only white space lies between (pages joined)."""
+    if a.doc != b.doc:
+        return False
+    pages = [searcher.store.page_text(a.doc, n) for n in range(1, max(a.page_end, b.page_end) + 1)]
+    at = [sum(len(t) + 1 for t in pages[:n - 1]) for n in range(1, len(pages) + 1)]
+    first, second = sorted(((at[c.page_start - 1] + c.start, at[c.page_end - 1] + c.end) for c in (a, b)))
+    return second[0] <= first[1] or not " ".join(pages)[first[1]:second[0]].strip()
+
+
+def test_a_merged_neighbour_touches_no_other_hit(searcher: Searcher) -> None:
+    """Merging comes after the hits are chosen: a neighbour that also touches another hit joins none,
+    so merging never hides a passage that was shown as a hit of its own."""
+    by_id = {c.id: c for _, c in searcher.store.iter_chunks()}
+    side_by_side, overlapping = (tuple(c for _, c in searcher.store.iter_chunks(doc)) for doc in ("valpreventie.pdf",
+                                                                                                   "ggz.pdf"))
+    assert _touch(searcher, *side_by_side) and _touch(searcher, *overlapping)  # the helper sees both kinds
+    assert not _touch(searcher, by_id[side_by_side[0].id], overlapping[0])
+    merged = 0
+    for mode in MODES:
+        for query in ("kraamzorg", "kraamzorg baby verzorging", "valpreventie", "wachttijden ggz", "dagbesteding"):
+            hits = searcher.search(query, k=10, mode=mode).hits
+            for hit in hits:
+                ranked, *rest = (by_id[i] for i in hit.passage_ids)
+                assert ranked.doc == hit.doc and len(rest) <= 1
+                for other in hits:
+                    if other is not hit:
+                        assert not any(_touch(searcher, other.chunk, c) for c in (ranked, *rest))
+                merged += len(rest)
+    assert merged  # the corpus has neighbours to merge
 
 
 @pytest.mark.parametrize("mode", MODES)
