@@ -19,8 +19,7 @@ query that nothing answers abstains (index/tokens.py has the signal).
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -295,7 +294,8 @@ class Searcher:
         for chunk in folded:  # in rank order
             near = [i for i, h in enumerate(hits) if self._touches(h.chunk, chunk)]
             if len(near) == 1 and len(hits[near[0]].passage_ids) == 1:
-                hits[near[0]] = dataclasses.replace(hits[near[0]], chunk=self._union(hits[near[0]].chunk, chunk))
+                hit = hits[near[0]]
+                hits[near[0]] = replace(hit, chunk=self._union(hit.chunk, chunk))
         return hits
 
     def _union(self, ranked: Chunk, other: Chunk) -> Chunk:

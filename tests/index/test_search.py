@@ -203,7 +203,7 @@ def test_a_merged_neighbour_touches_no_other_hit(searcher: Searcher) -> None:
     side_by_side, overlapping = (tuple(c for _, c in searcher.store.iter_chunks(doc)) for doc in ("valpreventie.pdf",
                                                                                                    "ggz.pdf"))
     assert _touch(searcher, *side_by_side) and _touch(searcher, *overlapping)  # the helper sees both kinds
-    assert not _touch(searcher, by_id[side_by_side[0].id], overlapping[0])
+    assert not _touch(searcher, side_by_side[0], overlapping[0])
     merged = 0
     for mode in MODES:
         for query in ("kraamzorg", "kraamzorg baby verzorging", "valpreventie", "wachttijden ggz", "dagbesteding"):
