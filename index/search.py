@@ -32,7 +32,7 @@ from index.home import DataHome
 from index.lexical import LexicalIndex
 from index.manifest import REBUILD_HINT, IndexError_, Manifest
 from index.quotes import make_quote, quote_window
-from index.records import MERGED, MODES, Hit, SearchResult
+from index.records import MERGED, MODES, Hit, Quote, SearchResult
 from index.store import ChunkStore
 from index.tokens import TokenIndex
 from index.vectors import NpyRows, VectorIndex
@@ -334,7 +334,17 @@ class Searcher:
         first, last = quote_window(sentences, self._quote_scores(row, text))
         page_text = self.store.page_text(chunk.doc, sentences[first].page)
         quote = make_quote(page_text, sentences[first:last])
-        return Hit(chunk=chunk, source=self.sources[chunk.doc], score=float(score), quote=quote)
+        return Hit(chunk=self._cover(chunk, quote), source=self.sources[chunk.doc], score=float(score), quote=quote)
+
+    def _cover(self, chunk: Chunk, quote: Quote) -> Chunk:
+        """The passage, grown to hold its quote where a quoted sentence crosses the passage's edge (the
+        splitter cuts by length, quotes keep whole sentences), so the context shown holds the quote."""
+        start = min((chunk.page_start, chunk.start), (quote.page, quote.start))
+        end = max((chunk.page_end, chunk.end), (quote.page, quote.end))
+        if start == (chunk.page_start, chunk.start) and end == (chunk.page_end, chunk.end):
+            return chunk
+        return replace(chunk, text=self._span(chunk.doc, start, end), page_start=start[0], start=start[1],
+                       page_end=end[0], end=end[1])
 
     def _quote_scores(self, row: int, text: str) -> np.ndarray:
         """How well each sentence of a passage answers: token MaxSim where the index has sentence token

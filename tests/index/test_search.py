@@ -93,6 +93,9 @@ def check_quotes(searcher: Searcher, result: SearchResult) -> None:
     for hit in result.hits:
         page = searcher.store.page_text(hit.doc, hit.page)
         assert page[hit.quote.start:hit.quote.end] == hit.quote.text and hit.quote.text.strip()
+        chunk = hit.chunk  # the passage shown around the quote holds all of it
+        assert (chunk.page_start, chunk.start) <= (hit.page, hit.quote.start)
+        assert (hit.page, hit.quote.end) <= (chunk.page_end, chunk.end)
 
 
 # ranking ----------------------------------------------------------------------------------
@@ -152,6 +155,18 @@ def test_a_quote_on_the_second_page_is_cited_with_that_page(searcher: Searcher) 
     hit = searcher.search("ziekenhuis opname", k=1, mode="keyword").hits[0]
     assert hit.page == 2 and hit.quote.text == "Wijkverpleging voorkomt een opname in het ziekenhuis."
     assert hit.citation.endswith(", p. 2.")
+
+
+def test_a_quoted_sentence_that_starts_in_the_passage_before_is_held_by_the_hit(searcher: Searcher) -> None:
+    """Only the second ggz passage holds "Randstad", so it is the only keyword candidate; its quote, the
+    whole sentence, starts in the first passage. The hit grows to hold the quote, still one passage."""
+    passages = [c for _, c in searcher.store.iter_chunks("ggz.pdf")]
+    assert "Randstad" in passages[1].text and "Randstad" not in passages[0].text  # the corpus is as intended
+    hit = searcher.search("Randstad", k=5, mode="keyword").hits[0]
+    assert hit.passage_ids == (passages[1].id,)
+    page = searcher.store.page_text("ggz.pdf", 1)
+    assert hit.quote.text == page and hit.quote.start == 0 < passages[1].start
+    assert (hit.chunk.start, hit.chunk.end) == (0, passages[1].end) and hit.chunk.text == page[:passages[1].end]
 
 
 # merging and dedup ------------------------------------------------------------------------
