@@ -301,11 +301,8 @@ class Searcher:
     def _union(self, ranked: Chunk, other: Chunk) -> Chunk:
         """One passage covering two touching passages of a document; its id joins theirs with MERGED,
         the better ranked first (Hit.passage_ids)."""
-        first = min((ranked, other), key=lambda c: (c.page_start, c.start))
-        last = max((ranked, other), key=lambda c: (c.page_end, c.end))
-        text = self._span(ranked.doc, (first.page_start, first.start), (last.page_end, last.end))
-        return Chunk(id=f"{ranked.id}{MERGED}{other.id}", doc=ranked.doc, text=text, page_start=first.page_start,
-                     page_end=last.page_end, start=first.start, end=last.end, doc_sha256=ranked.doc_sha256)
+        return self._widened(ranked, (other.page_start, other.start), (other.page_end, other.end),
+                             f"{ranked.id}{MERGED}{other.id}")
 
     def _touches(self, a: Chunk, b: Chunk) -> bool:
         """Same document, and the spans overlap or only white space (a page break too) lies between."""
@@ -339,12 +336,17 @@ class Searcher:
     def _cover(self, chunk: Chunk, quote: Quote) -> Chunk:
         """The passage, grown to hold its quote where a quoted sentence crosses the passage's edge (the
         splitter cuts by length, quotes keep whole sentences), so the context shown holds the quote."""
-        start = min((chunk.page_start, chunk.start), (quote.page, quote.start))
-        end = max((chunk.page_end, chunk.end), (quote.page, quote.end))
-        if start == (chunk.page_start, chunk.start) and end == (chunk.page_end, chunk.end):
+        return self._widened(chunk, (quote.page, quote.start), (quote.page, quote.end), chunk.id)
+
+    def _widened(self, chunk: Chunk, start: tuple[int, int], end: tuple[int, int], passage_id: str) -> Chunk:
+        """The passage widened to span (page, offset) `start` to `end` as well, under `passage_id`; the passage
+        itself when it spans them already under that id (no page text is read then)."""
+        start = min((chunk.page_start, chunk.start), start)
+        end = max((chunk.page_end, chunk.end), end)
+        if passage_id == chunk.id and start == (chunk.page_start, chunk.start) and end == (chunk.page_end, chunk.end):
             return chunk
-        return replace(chunk, text=self._span(chunk.doc, start, end), page_start=start[0], start=start[1],
-                       page_end=end[0], end=end[1])
+        return replace(chunk, id=passage_id, text=self._span(chunk.doc, start, end), page_start=start[0],
+                       start=start[1], page_end=end[0], end=end[1])
 
     def _quote_scores(self, row: int, text: str) -> np.ndarray:
         """How well each sentence of a passage answers: token MaxSim where the index has sentence token
