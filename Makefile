@@ -1,11 +1,16 @@
 # Two commands for a fresh machine (see README):
-#   make app    install everything, build the index of corpus/ if needed, start the app
-#   make test   install everything the tests need, then run all tests
+#   make app    install everything, build the index of corpus/ if needed, start the app on 127.0.0.1
+#   make test   install everything the tests need, lint, then run all tests (what CI runs)
+# While working:
+#   make check  the fast tier: unit and AppTest tests with fakes, no model, no browser (under a minute)
+#   make lint   ruff: lint and import order
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1
+FAST := not integration and not e2e and not slow
 
-.PHONY: app test setup setup-test browser
+.PHONY: app test check lint setup browser
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -22,7 +27,13 @@ browser:
 
 app: setup
 	$(VENV)/bin/beleidsbron ingest --add corpus
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT) --server.headless true
+	$(VENV)/bin/beleidsbron app --address $(ADDRESS) --port $(PORT)
 
-test: setup browser
+lint: setup
+	$(VENV)/bin/ruff check .
+
+check: setup
+	$(PY) -m pytest -q -m "$(FAST)"
+
+test: setup browser lint
 	$(PY) -m pytest

@@ -10,10 +10,10 @@ import os
 
 import streamlit as st
 
-from ui import basket_page, documents_page, engine, eval_page, search_page, settings, startup
-from ui.files import DocumentFiles, uploads_dir
-from ui.i18n import LANG_NAMES, LANGS, tr
-from ui.style import CSS
+from beleidsbron.ui import basket_page, documents_page, engine, eval_page, search_page, settings, startup
+from beleidsbron.ui.files import DocumentFiles, uploads_dir
+from beleidsbron.ui.i18n import LANG_NAMES, LANGS, tr
+from beleidsbron.ui.style import CSS
 
 PAGES = ("search", "basket", "documents", "evaluation")
 # widget values that must survive a visit to another page (Streamlit forgets unrendered widgets)

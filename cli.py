@@ -6,31 +6,25 @@ Library errors (BeleidsbronError) become one line on stderr and exit status 1.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from index.home import DataHome
-from index.records import MODES, Hit, SearchResult
-from index.search import Filters, Searcher
-from ingest.embed import DEFAULT_MODEL, CrossEncoderScorer, SentenceTransformerEmbedder
-from ingest.errors import BeleidsbronError
-from evals.bench_command import bench_command
-from evals.command import eval_command
-from ingest.pipeline import Ingestor, IngestReport
-
-ENV_MODEL = "BELEIDSBRON_MODEL"
-ENV_RERANKER = "BELEIDSBRON_RERANKER"
-
-
-def make_embedder(home: DataHome, model: str | None = None) -> SentenceTransformerEmbedder:
-    return SentenceTransformerEmbedder(model or os.environ.get(ENV_MODEL) or DEFAULT_MODEL,
-                                       models_dir=home.models_dir)
+from beleidsbron import api
+from beleidsbron.evals.bench_command import bench_command
+from beleidsbron.evals.command import eval_command
+from beleidsbron.index.build import IngestReport
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.records import MODES, Hit, SearchResult
+from beleidsbron.index.search import Filters, Searcher
+from beleidsbron.ingest.embed import DEFAULT_MODEL
+from beleidsbron.ingest.errors import BeleidsbronError
+from beleidsbron.settings import Settings
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -45,7 +39,7 @@ def fail(message: str) -> None:
 @click.pass_context
 def main(ctx: click.Context, home: Path | None, model: str | None, reranker: str | None) -> None:
     """beleidsbron: search Dutch care-policy documents and quote them with page citations."""
-    ctx.obj = {"home": DataHome(home), "model": model, "reranker": reranker or os.environ.get(ENV_RERANKER)}
+    ctx.obj = Settings.load(home=home, model=model, reranker=reranker)
 
 
 class _Bar:
@@ -95,16 +89,16 @@ def print_report(report: IngestReport) -> None:
 @click.option("--add", is_flag=True, help="Keep documents already indexed that are not among PATHS.")
 @click.option("--rebuild", is_flag=True, help="Ignore the current index and embed everything again.")
 @click.pass_obj
-def ingest(obj: dict, paths: tuple[Path, ...], add: bool, rebuild: bool) -> None:
-    """Index the PDFs in PATHS (files or folders; default: corpus/)."""
-    targets = list(paths) or [Path("corpus")]
+def ingest(settings: Settings, paths: tuple[Path, ...], add: bool, rebuild: bool) -> None:
+    """Index the PDFs in PATHS (files or folders; default: $BELEIDSBRON_CORPUS or ./corpus)."""
+    targets = list(paths) or [settings.corpus]
     missing = [p for p in targets if not p.exists()]
     for path in missing:
         click.echo(f"failed: {path}: no such file or folder", err=True)
     bar = _Bar()
     try:
-        report = Ingestor(obj["home"], make_embedder(obj["home"], obj["model"]), progress=bar).run(
-            [p for p in targets if p.exists()], keep_others=add, rebuild=rebuild)
+        report = api.build_index([p for p in targets if p.exists()], home=settings.home, model=settings.model,
+                                 progress=bar, keep_others=add, rebuild=rebuild)
     except BeleidsbronError as exc:
         fail(str(exc))
     finally:
@@ -147,13 +141,11 @@ def print_result(result: SearchResult, group: bool = False) -> None:
         click.echo(f"   {hit.citation}\n")
 
 
-def open_searcher(obj: dict) -> Searcher:
+def open_searcher(settings: Settings) -> Searcher:
     try:
-        reranker = CrossEncoderScorer(obj["reranker"]) if obj.get("reranker") else None
-        return Searcher.open(obj["home"], make_embedder(obj["home"], obj["model"]), reranker=reranker)
+        return api.open(settings.home, settings.model, settings.reranker)
     except BeleidsbronError as exc:
         fail(str(exc))
-        raise  # unreachable
 
 
 def read_batch(path: str) -> list[dict]:
@@ -193,13 +185,13 @@ def read_batch(path: str) -> list[dict]:
 @click.option("--kind", "kinds", multiple=True, help="Only this kind of document; repeatable.")
 @click.option("--group", is_flag=True, help="Group the results per document.")
 @click.pass_obj
-def search(obj: dict, query: str | None, k: int, mode: str, as_json: bool, batch: str | None,
+def search(settings: Settings, query: str | None, k: int, mode: str, as_json: bool, batch: str | None,
            docs: tuple[str, ...], publishers: tuple[str, ...], years: tuple[int, ...], kinds: tuple[str, ...],
            group: bool) -> None:
     """Search the indexed documents for QUERY; each hit comes with a verbatim quote and citation."""
     if (query is None) == (batch is None):
         fail("give a QUERY or --batch FILE, not both or neither")
-    searcher = open_searcher(obj)
+    searcher = open_searcher(settings)
     filters = Filters(docs=frozenset(docs), publishers=frozenset(publishers), years=frozenset(years),
                       kinds=frozenset(kinds))
     if batch is not None:
@@ -216,13 +208,13 @@ def search(obj: dict, query: str | None, k: int, mode: str, as_json: bool, batch
 
 @main.command()
 @click.pass_obj
-def info(obj: dict) -> None:
+def info(settings: Settings) -> None:
     """What the index holds: documents, pages, empty pages, chunks, model."""
-    from index.manifest import Manifest
+    from beleidsbron.index.manifest import Manifest
 
-    directory = obj["home"].current()
+    directory = DataHome(settings.home).current()
     if directory is None:
-        fail(f"no index in {obj['home'].root}; build it with: beleidsbron ingest")
+        fail(f"no index in {settings.home}; build it with: beleidsbron ingest")
     try:
         manifest = Manifest.read(directory)
     except BeleidsbronError as exc:
@@ -235,6 +227,33 @@ def info(obj: dict) -> None:
     click.echo(f"{len(manifest.documents)} documents, {pages} pages ({empty} without text layer), "
                f"{manifest.chunks} chunks; model {manifest.model_id} ({manifest.dimension}-d), "
                f"index {manifest.vector_index}, built {manifest.built_at}")
+
+
+# what .streamlit/config.toml says, as flags, so that an installed wheel behaves alike from any folder
+APP_FLAGS = ("--server.headless", "true", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+             "--browser.gatherUsageStats", "false")
+
+
+@main.command()
+@click.option("--address", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; 0.0.0.0 serves everyone who can reach this machine.")
+@click.option("--port", default=8501, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_obj
+def app(settings: Settings, address: str, port: int) -> None:
+    """Start the app (Streamlit) on ADDRESS:PORT, over the index in the data directory."""
+    import os
+    import subprocess
+    from importlib.resources import files
+
+    script = files("beleidsbron") / "app.py"
+    env = {**os.environ, "BELEIDSBRON_HOME": str(settings.home.resolve()),
+           "BELEIDSBRON_CORPUS": str(settings.corpus.resolve()), "BELEIDSBRON_REPORTS": str(settings.reports.resolve())}
+    for name, value in (("BELEIDSBRON_MODEL", settings.model), ("BELEIDSBRON_RERANKER", settings.reranker)):
+        if value:
+            env[name] = value
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", address,
+               "--server.port", str(port), *APP_FLAGS]
+    sys.exit(subprocess.call(command, env=env))
 
 
 main.add_command(eval_command)

@@ -35,13 +35,13 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from index.home import DataHome
-from index.records import MODES
-from ingest.embed import Embedder
-from ingest.errors import BeleidsbronError
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.records import MODES
+from beleidsbron.ingest.embed import Embedder
+from beleidsbron.ingest.errors import BeleidsbronError
 
 T = TypeVar("T")
-EmbedderFactory = Callable[[DataHome], Embedder]  # models home → embedder (module-level, to reach a child)
+EmbedderFactory = Callable[[Path], Embedder]  # models home folder → embedder (module-level, to reach a child)
 WARM_UP_QUERIES = ("zorg in de wijk", "wat kost de huisarts", "paramedische zorg")
 COLD_RUNS = 3
 
@@ -198,10 +198,10 @@ def _warm(embedder: Embedder) -> None:
 # ingestion (child) ---------------------------------------------------------------------
 def ingest_job(corpus: Path, home_root: Path, models_root: Path, factory: EmbedderFactory) -> IngestFigures:
     """Load the model, ingest `corpus` into `home_root`, then again unchanged; peak RSS of it all."""
-    from index.store import ChunkStore
-    from ingest.pipeline import Ingestor
+    from beleidsbron.index.build import Ingestor
+    from beleidsbron.index.store import ChunkStore
 
-    embedder = factory(DataHome(models_root))
+    embedder = factory(models_root)
     _, load = timed(_warm, embedder)
     home = DataHome(home_root)
     report, seconds = timed(Ingestor(home, embedder).run, [corpus])
@@ -219,7 +219,7 @@ def ingest_job(corpus: Path, home_root: Path, models_root: Path, factory: Embedd
 
 def index_texts(home: DataHome) -> tuple[list[str], list[str]]:
     """The chunk texts and the sentence texts that ingestion embedded, in index order."""
-    from index.store import ChunkStore
+    from beleidsbron.index.store import ChunkStore
 
     directory = home.current()
     if directory is None:
@@ -249,7 +249,7 @@ def embed_rate(embedder: Embedder, groups: Sequence[Sequence[str]]) -> float:
 def warm_latency(home: DataHome, embedder: Embedder, queries: Sequence[str], k: int = 10
                  ) -> tuple[Latency, dict[str, Latency]]:
     """Embedding one query alone, and a search per mode, over distinct queries on warm searchers."""
-    from index.search import Searcher
+    from beleidsbron.index.search import Searcher
 
     _warm(embedder)
     embed = [timed(embedder.embed_queries, [q])[1] for q in queries]
@@ -264,9 +264,9 @@ def warm_latency(home: DataHome, embedder: Embedder, queries: Sequence[str], k: 
 
 def searcher_job(home_root: Path, models_root: Path, factory: EmbedderFactory, queries: Sequence[str]) -> float:
     """Peak RSS of a process that opens a searcher and runs the queries in every mode."""
-    from index.search import Searcher
+    from beleidsbron.index.search import Searcher
 
-    searcher = Searcher.open(DataHome(home_root), factory(DataHome(models_root)))
+    searcher = Searcher.open(DataHome(home_root), factory(models_root))
     for mode in MODES:
         for query in queries:
             searcher.search(query, 10, mode)
@@ -293,7 +293,7 @@ def bench_corpus(corpus: Path, models_home: DataHome, factory: EmbedderFactory, 
         note("ingesting the corpus (with the real model) …")
         ingest = in_child(isolate, ingest_job, corpus, home.root, models_home.root, factory)
         note("raw embedding throughput …")
-        embedder = factory(models_home)
+        embedder = factory(models_home.root)
         _, load = timed(_warm, embedder)
         chunks, sentences = index_texts(home)
         raw_passages = embed_rate(embedder, [chunks])

@@ -1,8 +1,8 @@
 """`beleidsbron bench`: measure speed and memory on this machine, and print a table (or JSON).
 
 Thin: parses options, calls evals/bench.py (the bundled corpus) or evals/scale.py
-(`--scale`: synthetic corpora), prints. The embedder comes from cli.make_embedder,
-imported inside the command (cli imports this module).
+(`--scale`: synthetic corpora), prints. The embedder comes from the front door
+(beleidsbron.api.make_embedder) with the settings the CLI put in ctx.obj.
 """
 
 from __future__ import annotations
@@ -15,9 +15,19 @@ from pathlib import Path
 
 import click
 
-from evals.bench import BenchError, bench_corpus, corpus_json, in_child, machine, render_corpus, \
-    searcher_job
-from ingest.errors import BeleidsbronError
+from beleidsbron import api
+from beleidsbron.evals.bench import (
+    BenchError,
+    bench_corpus,
+    corpus_json,
+    in_child,
+    machine,
+    render_corpus,
+    searcher_job,
+)
+from beleidsbron.index.home import DataHome
+from beleidsbron.ingest.errors import BeleidsbronError
+from beleidsbron.settings import Settings
 
 EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_QUERIES = (EVALS_DIR / "queries-dev.jsonl", EVALS_DIR / "queries.jsonl")
@@ -45,7 +55,7 @@ def _sizes(value: str | None) -> list[int]:
 
 
 def _queries(paths: tuple[Path, ...], count: int) -> list[str]:
-    from evals.harness import load_queries
+    from beleidsbron.evals.harness import load_queries
 
     texts = [item.query for path in (paths or DEFAULT_QUERIES) if path.exists()
              for item in load_queries(path).items]
@@ -54,12 +64,11 @@ def _queries(paths: tuple[Path, ...], count: int) -> list[str]:
     return list(dict.fromkeys(texts))[:count]  # distinct: a repeated query would hit the searcher's cache
 
 
-def _scale(obj: dict, sizes: list[int], queries: list[str], as_json: bool) -> None:
-    from cli import make_embedder
-    from evals.scale import bench_scale, render_scale, render_targets, scale_json, scale_targets
-    from evals.synthetic import load_pool
+def _scale(settings: Settings, sizes: list[int], queries: list[str], as_json: bool) -> None:
+    from beleidsbron.evals.scale import bench_scale, render_scale, render_targets, scale_json, scale_targets
+    from beleidsbron.evals.synthetic import load_pool
 
-    home = obj["home"]
+    home = DataHome(settings.home)
     current = home.current()
     if current is None:
         _fail(f"no index in {home.root} to draw the synthetic corpus from; build it with: beleidsbron ingest")
@@ -68,7 +77,7 @@ def _scale(obj: dict, sizes: list[int], queries: list[str], as_json: bool) -> No
     with tempfile.TemporaryDirectory(prefix="beleidsbron-scale-") as tmp:
         rows = bench_scale(pool, sizes, queries, Path(tmp), note=_note)
     _note("searcher memory of the current index (the base of the estimate at 1M) …")
-    base = in_child(True, searcher_job, home.root, home.root, partial(make_embedder, model=obj["model"]),
+    base = in_child(True, searcher_job, home.root, home.root, partial(api.make_embedder, model=settings.model),
                     queries[:20])
     targets = scale_targets(rows, base)
     end = machine()
@@ -103,17 +112,15 @@ def _scale(obj: dict, sizes: list[int], queries: list[str], as_json: bool) -> No
 def bench_command(ctx: click.Context, as_json: bool, corpus: Path, query_files: tuple[Path, ...], query_count: int,
                   scale: str | None) -> None:
     """Measure throughput, latency and memory on this machine; print a table (--json: one object)."""
-    from cli import make_embedder
-
-    obj = ctx.obj or {}
+    settings: Settings = ctx.obj or Settings.load()
     sizes = _sizes(scale)
     queries = _queries(query_files, query_count)
     try:
         if sizes:
-            _scale(obj, sizes, queries, as_json)
+            _scale(settings, sizes, queries, as_json)
             return
-        result = bench_corpus(corpus.resolve(), obj["home"], partial(make_embedder, model=obj["model"]), queries,
-                              note=_note)
+        embedder = partial(api.make_embedder, model=settings.model)
+        result = bench_corpus(corpus.resolve(), DataHome(settings.home), embedder, queries, note=_note)
     except (BeleidsbronError, BenchError) as exc:
         _fail(str(exc))
     click.echo(json.dumps(corpus_json(result), ensure_ascii=False) if as_json else render_corpus(result))

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from evals.harness import EvalRun
-from evals.metrics import KS
+from beleidsbron.evals.harness import EvalRun
+from beleidsbron.evals.metrics import KS
 
 
 def write_chart(runs: Sequence[EvalRun], stem: Path) -> tuple[Path, Path]:

@@ -1,28 +1,30 @@
 """`beleidsbron eval`: score the search engine on query sets and write a report.
 
-Thin: parses options, calls the harness and the report writer, prints. The searcher
-comes from cli.open_searcher(ctx.obj), imported inside the command (cli imports this module).
+Thin: parses options, calls the harness and the report writer, prints. The searcher comes from
+the front door (beleidsbron.api.open) with the settings the CLI put in ctx.obj.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
-from evals.chart import write_chart
-from evals.harness import DEFAULT_K, QuerySet, evaluate_all, load_queries
-from evals.report import LATEST, collect_meta, load_previous, render_table, write_report
-from index.records import MODES
-from ingest.errors import BeleidsbronError
+from beleidsbron import api
+from beleidsbron.evals.chart import write_chart
+from beleidsbron.evals.harness import DEFAULT_K, QuerySet, evaluate_all, load_queries
+from beleidsbron.evals.report import LATEST, collect_meta, load_previous, render_table, write_report
+from beleidsbron.index.records import MODES
+from beleidsbron.ingest.errors import BeleidsbronError
+from beleidsbron.settings import Settings
 
-EVALS_DIR = Path(__file__).resolve().parent
+EVALS_DIR = Path(__file__).resolve().parent  # the query sets ship inside the package
 DEFAULT_QUERIES = (EVALS_DIR / "queries-dev.jsonl", EVALS_DIR / "queries.jsonl")
-DEFAULT_OUT = EVALS_DIR / "reports"
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -54,18 +56,18 @@ def _query_sets(paths: tuple[Path, ...]) -> list[QuerySet]:
               help="Search mode to evaluate, or all of them.")
 @click.option("-k", "k", default=DEFAULT_K, show_default=True, type=click.IntRange(1, 100),
               help="Results asked for per query (hit@10, MRR@10 and nDCG@10 look at the first 10).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT,
-              help="Report directory (default: evals/reports).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Report directory (default: $BELEIDSBRON_REPORTS or ./evals/reports).")
 @click.option("--no-chart", is_flag=True, help="Do not draw the PNG/SVG chart.")
 @click.pass_context
-def eval_command(ctx: click.Context, queries: tuple[Path, ...], mode: str, k: int, out: Path,
+def eval_command(ctx: click.Context, queries: tuple[Path, ...], mode: str, k: int, out: Path | None,
                  no_chart: bool) -> None:
     """Score search quality on query sets; write evals/reports/latest.{json,md} and a chart."""
-    from cli import open_searcher
-
+    settings: Settings = ctx.obj or Settings.load()
+    out = out or settings.reports
     try:
         query_sets = _query_sets(queries)
-        searcher = open_searcher(ctx.obj)
+        searcher = api.open(settings.home, settings.model, settings.reranker)
         modes = list(MODES) if mode == "all" else [mode]
         runs, notes = evaluate_all(searcher, query_sets, modes, k)
     except BeleidsbronError as exc:

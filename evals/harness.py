@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from evals.metrics import Aggregate, Gold, ItemScore, Passage, QueryItem, aggregate, score_item
-from evals.normalize import normalize
-from index.records import MODES, SearchResult
-from ingest.errors import BeleidsbronError
+from beleidsbron.evals.metrics import Aggregate, Gold, ItemScore, Passage, QueryItem, aggregate, score_item
+from beleidsbron.evals.normalize import normalize
+from beleidsbron.index.records import MODES, SearchResult
+from beleidsbron.ingest.errors import BeleidsbronError
 
 KINDS = ("keyword", "question", "paraphrase", "crosslingual", "multi", "unanswerable")
 DEFAULT_K = 10

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from evals.normalize import normalize
+from beleidsbron.evals.normalize import normalize
 
 KS = (1, 3, 5, 10)  # the k of hit@k
 CUTOFF = 10  # MRR@10, nDCG@10, coverage@10

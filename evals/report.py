@@ -11,10 +11,10 @@ import json
 import subprocess
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from evals.harness import EvalRun, QuerySet
+from beleidsbron.evals.harness import EvalRun, QuerySet
 
 FORMAT = 1
 LATEST = "latest"
@@ -74,7 +74,7 @@ def package_version() -> str | None:
 
 def collect_meta(query_sets: Sequence[QuerySet], notes: Sequence[str] = (), now: datetime | None = None,
                  cwd: Path | None = None) -> ReportMeta:
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     sets = tuple({"name": qs.name, "path": str(qs.path), "sha256": qs.sha256, "items": len(qs.items)}
                  for qs in query_sets)
     return ReportMeta(created=now.isoformat(), git_commit=git_commit(cwd), package_version=package_version(),

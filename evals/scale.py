@@ -18,9 +18,15 @@ from typing import Any
 
 import numpy as np
 
-from evals.bench import Latency, Target, in_child, recall_at_k, render_rows, rss_mb, timed
-from evals.synthetic import SentencePool, passage_texts, passage_vectors, plan_passages, query_vectors, \
-    vocabulary_size
+from beleidsbron.evals.bench import Latency, Target, in_child, recall_at_k, render_rows, rss_mb, timed
+from beleidsbron.evals.synthetic import (
+    SentencePool,
+    passage_texts,
+    passage_vectors,
+    plan_passages,
+    query_vectors,
+    vocabulary_size,
+)
 
 QUERY_VECTORS = "queries.npy"
 TRUTH = "truth.npy"
@@ -52,7 +58,7 @@ def vector_build_job(pool: SentencePool, count: int, directory: Path, query_coun
                      ) -> tuple[str, float, float]:
     """Build and save the vector index of `count` synthetic passages; also the exact top 10 of the queries.
     Returns the kind, build seconds and the exact scan's p50 ms."""
-    from index.vectors import EXACT, VectorIndex
+    from beleidsbron.index.vectors import EXACT, VectorIndex
 
     vectors = passage_vectors(pool, plan_passages(len(pool.texts), count, seed), seed=seed)
     index, seconds = timed(VectorIndex.build, vectors)
@@ -73,7 +79,7 @@ def vector_build_job(pool: SentencePool, count: int, directory: Path, query_coun
 def vector_query_job(directory: Path) -> tuple[Latency, Latency, float, float]:
     """Load the saved index in this fresh process and time single queries at k = 10 and k = DEPTH.
     Returns both latencies, recall@10 against the exact scan, and the memory the index took."""
-    from index.vectors import VectorIndex
+    from beleidsbron.index.vectors import VectorIndex
 
     queries = np.load(directory / QUERY_VECTORS, allow_pickle=False)
     truth = np.load(directory / TRUTH, allow_pickle=False)
@@ -90,7 +96,7 @@ def vector_query_job(directory: Path) -> tuple[Latency, Latency, float, float]:
 
 def bm25_build_job(pool: SentencePool, count: int, directory: Path, seed: int) -> tuple[float, int]:
     """Build and save the BM25 index of `count` synthetic passages: build seconds and distinct words."""
-    from index.lexical import LexicalIndex
+    from beleidsbron.index.lexical import LexicalIndex
 
     texts = list(passage_texts(pool, plan_passages(len(pool.texts), count, seed), seed=seed))
     index, seconds = timed(LexicalIndex.build, texts)
@@ -112,7 +118,7 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
 def bm25_query_job(directory: Path, count: int, queries: Sequence[str]) -> tuple[Latency, Latency, float]:
     """Load the saved BM25 index in this fresh process; time the queries (top DEPTH by partition, and
     by full sorts as index/search.py does); the memory it took."""
-    from index.lexical import LexicalIndex
+    from beleidsbron.index.lexical import LexicalIndex
 
     before = rss_mb()
     index = LexicalIndex.load(directory, count)

@@ -70,8 +70,8 @@ class Plan:
 
 def load_pool(directory: Path) -> SentencePool:
     """The sentences and sentence vectors of an index directory (an `index/gen-…` folder)."""
-    from index.store import ChunkStore
-    from index.writer import SENTENCE_VECTORS
+    from beleidsbron.index.store import ChunkStore
+    from beleidsbron.index.writer import SENTENCE_VECTORS
 
     store = ChunkStore.open(directory)
     try:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from pathlib import Path
+from importlib.abc import Traversable
+from importlib.resources import files
 
-GLOSSARY = Path(__file__).with_name("glossary.tsv")
+GLOSSARY = files("beleidsbron.index") / "glossary.tsv"  # package data: in the wheel too
 _ACRONYM = r"[A-Z][A-Za-z&]{0,2}[A-Z][A-Za-z&]{0,4}"
 _LONG_THEN_SHORT = re.compile(rf"((?:[\w’'&-]+\s+){{0,8}}[\w’'&-]+)\s*\(({_ACRONYM})(?:['’]s)?\)")
 _SHORT_THEN_LONG = re.compile(rf"\b({_ACRONYM})(?:['’]s)?\s*\(([^()]{{4,90}})\)")
@@ -61,7 +62,7 @@ def find_definitions(texts: Iterable[str]) -> dict[str, set[str]]:
     return dict(found)
 
 
-def load_glossary(path: Path = GLOSSARY) -> dict[str, set[str]]:
+def load_glossary(path: Traversable = GLOSSARY) -> dict[str, set[str]]:
     """glossary.tsv: `ACRONYM<TAB>long form[ | other long form]`; # starts a comment."""
     table: dict[str, set[str]] = defaultdict(set)
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -86,7 +87,7 @@ class Acronyms:
         self._short = {a.lower(): a for a in self.table}
 
     @classmethod
-    def from_corpus(cls, texts: Iterable[str], glossary: Path = GLOSSARY) -> Acronyms:
+    def from_corpus(cls, texts: Iterable[str], glossary: Traversable = GLOSSARY) -> Acronyms:
         table = load_glossary(glossary)
         for acronym, forms in find_definitions(texts).items():
             table.setdefault(acronym, set()).update(forms)

@@ -7,7 +7,7 @@
 
 from __future__ import annotations
 
-from ingest.records import Source
+from beleidsbron.ingest.records import Source
 
 
 def citation(source: Source, page: int | None = None) -> str:

@@ -1,6 +1,6 @@
 """The data directory: models, index generations and the ingestion lock.
 
-    $BELEIDSBRON_HOME (default ./.beleidsbron)
+    <home>/ (settings.py: $BELEIDSBRON_HOME, default ./.beleidsbron)
       models/                converted embedding models
       index/current  ->  gen-…   the index searches use (a symlink, swapped atomically)
       index/gen-…/           one complete index: manifest.json, chunks.sqlite, vectors.*
@@ -22,18 +22,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ingest.errors import BeleidsbronError
+from beleidsbron.ingest.errors import BeleidsbronError
 
-ENV_HOME = "BELEIDSBRON_HOME"
 KEEP_GENERATIONS = 2  # the current one and the one before, for readers still on it
 
 
 class BusyError(BeleidsbronError):
     pass
-
-
-def default_home() -> Path:
-    return Path(os.environ.get(ENV_HOME) or ".beleidsbron")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -45,8 +40,8 @@ def _fsync_dir(path: Path) -> None:
 
 
 class DataHome:
-    def __init__(self, root: Path | None = None) -> None:
-        self.root = Path(root) if root is not None else default_home()
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
 
     @property
     def models_dir(self) -> Path:

@@ -14,7 +14,7 @@ from pathlib import Path
 import bm25s
 import numpy as np
 
-from index.analyzer import Analyzer, vocabulary
+from beleidsbron.index.analyzer import Analyzer, vocabulary
 
 LEXICAL_DIR = "bm25"
 VOCAB_FILE = "vocabulary.json"
@@ -78,6 +78,6 @@ class LexicalIndex:
 
 
 def _content_words(text: str) -> list[str]:
-    from index.analyzer import STOPWORDS, words
+    from beleidsbron.index.analyzer import STOPWORDS, words
 
     return [w for w in words(text) if w not in STOPWORDS and not w.isdigit()]

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from ingest.errors import BeleidsbronError
+from beleidsbron.ingest.errors import BeleidsbronError
 
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from index.records import Quote
-from ingest.records import Sentence
+from beleidsbron.index.records import Quote
+from beleidsbron.ingest.records import Sentence
 
 MAX_CHARS = 300  # a quote grows by a neighbouring sentence only while it stays this short
 MAX_SENTENCES = 3

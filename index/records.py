@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.citation import citation
-from ingest.records import Chunk, Source
+from beleidsbron.index.citation import citation
+from beleidsbron.ingest.records import Chunk, Source
 
 MODES = ("keyword", "semantic", "hybrid", "rerank")
 MERGED = "+"  # joins the ids of passages merged into one hit (passage ids are hex digests)

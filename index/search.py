@@ -27,18 +27,18 @@ from typing import Protocol
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from index.fusion import convex, lexical_weight, zsum
-from index.home import DataHome
-from index.lexical import LexicalIndex
-from index.manifest import REBUILD_HINT, IndexError_, Manifest
-from index.quotes import make_quote, quote_window
-from index.records import MERGED, MODES, Hit, Quote, SearchResult
-from index.store import ChunkStore
-from index.tokens import TokenIndex
-from index.vectors import NpyRows, VectorIndex
-from index.writer import SENTENCE_TOKENS, SENTENCE_VECTORS, load_acronyms
-from ingest.embed import DEFAULT_MODEL, Embedder
-from ingest.records import PAGE_BREAK, Chunk, Source, TokenVectors
+from beleidsbron.index.fusion import convex, lexical_weight, zsum
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.lexical import LexicalIndex
+from beleidsbron.index.manifest import REBUILD_HINT, IndexError_, Manifest
+from beleidsbron.index.quotes import make_quote, quote_window
+from beleidsbron.index.records import MERGED, MODES, Hit, Quote, SearchResult
+from beleidsbron.index.store import ChunkStore
+from beleidsbron.index.tokens import TokenIndex
+from beleidsbron.index.vectors import NpyRows, VectorIndex
+from beleidsbron.index.writer import SENTENCE_TOKENS, SENTENCE_VECTORS, load_acronyms
+from beleidsbron.ingest.embed import DEFAULT_MODEL, Embedder
+from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Source, TokenVectors
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
 # The search abstains when the top passage speaks of too little of the query: when the IDF-weighted

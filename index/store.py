@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ingest.records import Chunk, Document, Page, Sentence, Source
+from beleidsbron.ingest.records import Chunk, Document, Page, Sentence, Source
 
 STORE_FILE = "chunks.sqlite"
 

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from index.vectors import NpyRows
-from ingest.records import TokenVectors
+from beleidsbron.index.vectors import NpyRows
+from beleidsbron.ingest.records import TokenVectors
 
 TOKENS, TOKEN_IDS, TOKEN_OFFSETS, TOKEN_DF = "tokens.npy", "token_ids.npy", "token_offsets.npy", "token_df.npy"
 FILES = (TOKENS, TOKEN_IDS, TOKEN_OFFSETS, TOKEN_DF)
@@ -162,7 +162,8 @@ class TokenIndex:
         small = path.stat().st_size <= IN_MEMORY_BYTES
         tokens = np.load(path, allow_pickle=False) if small else NpyRows(path)
         if tokens.dtype != np.int8 or tokens.ndim != 2:
-            raise ValueError(f"{TOKENS} must hold a 2-d int8 array, it holds {tokens.dtype} of {tokens.ndim} dimensions")
+            raise ValueError(f"{TOKENS} must hold a 2-d int8 array, "
+                             f"it holds {tokens.dtype} of {tokens.ndim} dimensions")
         return cls(tokens, ids, offsets, df)
 
     @staticmethod

@@ -1,8 +1,8 @@
 """Write one complete index generation and swap it in.
 
 Everything an index directory holds is written here: the chunk store, the chunk
-vectors (+ FAISS), the sentence vectors, the token vectors of chunks and sentences, the BM25 index, the acronym table and,
-last, the manifest. Only then does DataHome.commit make it current.
+vectors (+ FAISS), the sentence vectors, the token vectors of chunks and sentences, the BM25 index,
+the acronym table and, last, the manifest. Only then does DataHome.commit make it current.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from pathlib import Path
 
 import numpy as np
 
-from index.acronyms import Acronyms
-from index.home import DataHome
-from index.lexical import LexicalIndex
-from index.manifest import DocumentEntry, Manifest
-from index.store import ChunkStore
-from index.tokens import TokenIndex
-from index.vectors import VectorIndex
-from ingest.records import Chunk, Document, Sentence, TokenVectors
+from beleidsbron.index.acronyms import Acronyms
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.lexical import LexicalIndex
+from beleidsbron.index.manifest import DocumentEntry, Manifest
+from beleidsbron.index.store import ChunkStore
+from beleidsbron.index.tokens import TokenIndex
+from beleidsbron.index.vectors import VectorIndex
+from beleidsbron.ingest.records import Chunk, Document, Sentence, TokenVectors
 
 SENTENCE_VECTORS = "sentences.npy"
 SENTENCE_TOKENS = "sentence_tokens"  # a folder: the sentences' token vectors, files as for the chunks

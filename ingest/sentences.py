@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.records import Chunk, Document, Sentence
+from beleidsbron.ingest.records import Chunk, Document, Sentence
 
 ABBREVIATIONS = frozenset("""
 a.d.h.v afb al art bijv bv blz ca cf d.d d.m.v d.w.z dhr dr drs e.a e.d e.e.a e.g enz etc evt excl fig

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ingest.errors import BeleidsbronError
-from ingest.records import Source
+from beleidsbron.ingest.errors import BeleidsbronError
+from beleidsbron.ingest.records import Source
 
 MANIFEST_NAME = "sources.json"
 

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FakeEmbedder
 
-import cli
+from beleidsbron import api, cli
+
+from fakes import FakeEmbedder
 
 SUMMARY = re.compile(r"^(\d+) documents, (\d+) pages, (\d+) chunks \((\d+) embedded\) in [\d.]+ s; "
                      r"added (\d+), updated (\d+), unchanged (\d+), removed (\d+), failed (\d+)$")
@@ -18,7 +19,7 @@ SUMMARY = re.compile(r"^(\d+) documents, (\d+) pages, (\d+) chunks \((\d+) embed
 
 @pytest.fixture(autouse=True)
 def fake_model(monkeypatch: pytest.MonkeyPatch, fake_embedder: FakeEmbedder) -> FakeEmbedder:
-    monkeypatch.setattr(cli, "make_embedder", lambda home, model=None: fake_embedder)
+    monkeypatch.setattr(api, "make_embedder", lambda home=None, model=None: fake_embedder)
     return fake_embedder
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from index.citation import citation, quoted
-from index.records import Hit
-from ingest.records import Source
-from ui.highlight import flat
+from beleidsbron.index.citation import citation, quoted
+from beleidsbron.index.records import Hit
+from beleidsbron.ingest.records import Source
+from beleidsbron.ui.highlight import flat
 
 
 @dataclass(frozen=True)

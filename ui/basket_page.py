@@ -6,10 +6,10 @@ import html
 
 import streamlit as st
 
-from ui import basket
-from ui.basket import Basket
-from ui.export import FORMATS
-from ui.i18n import tr
+from beleidsbron.ui import basket
+from beleidsbron.ui.basket import Basket
+from beleidsbron.ui.export import FORMATS
+from beleidsbron.ui.i18n import tr
 
 KEY = "basket"
 EXPORT_NAME = "beleidsbron-citaten"

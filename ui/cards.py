@@ -7,15 +7,15 @@ import html
 
 import streamlit as st
 
-from index.citation import quoted
-from index.records import Hit
-from ui import basket
-from ui.basket import BasketItem
-from ui.engine import SearcherLike
-from ui.files import DocumentFiles
-from ui.highlight import flat, mark_terms, passage_html, quote_offset
-from ui.i18n import tr
-from ui.pdf_view import show_page
+from beleidsbron.index.citation import quoted
+from beleidsbron.index.records import Hit
+from beleidsbron.ui import basket
+from beleidsbron.ui.basket import BasketItem
+from beleidsbron.ui.engine import SearcherLike
+from beleidsbron.ui.files import DocumentFiles
+from beleidsbron.ui.highlight import flat, mark_terms, passage_html, quote_offset
+from beleidsbron.ui.i18n import tr
+from beleidsbron.ui.pdf_view import show_page
 
 
 def hit_key(hit: Hit) -> str:

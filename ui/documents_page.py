@@ -10,14 +10,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from index.home import DataHome
-from ingest.pipeline import IngestReport
-from ui import ingest_ui, jobs
-from ui.engine import SearcherLike
-from ui.escape import md
-from ui.files import DocumentFiles, Staging, remove_upload, uploads_dir
-from ui.i18n import tr
-from ui.ingest_ui import root, show_outcome, show_progress, submit
+from beleidsbron.index.build import IngestReport
+from beleidsbron.index.home import DataHome
+from beleidsbron.ui import ingest_ui, jobs
+from beleidsbron.ui.engine import SearcherLike
+from beleidsbron.ui.escape import md
+from beleidsbron.ui.files import DocumentFiles, Staging, remove_upload, uploads_dir
+from beleidsbron.ui.i18n import tr
+from beleidsbron.ui.ingest_ui import root, show_outcome, show_progress, submit
 
 JOB_KEY = "my_job"  # (job id, renamed uploads) of the job this session started
 UPLOADER_KEY = "uploader_round"  # bumped to empty the file uploader after an upload

@@ -8,22 +8,20 @@ model is loaded.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol
 
 import streamlit as st
 
-from index.home import DataHome
-from index.manifest import Manifest
-from index.records import SearchResult
-from index.search import Filters
-from ingest.pipeline import IngestReport, Progress
-from ingest.records import Source
-
-ENV_CORPUS = "BELEIDSBRON_CORPUS"
-ROOT = Path(__file__).resolve().parent.parent
+from beleidsbron import api
+from beleidsbron.index.build import Ingestor, IngestReport, Progress
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.manifest import Manifest
+from beleidsbron.index.records import SearchResult
+from beleidsbron.index.search import Filters
+from beleidsbron.ingest.records import Source
+from beleidsbron.settings import Settings
 
 
 class PageStore(Protocol):
@@ -47,25 +45,21 @@ class IngestorLike(Protocol):
 
 
 def home() -> DataHome:
-    return DataHome()
+    return DataHome(Settings.load().home)
 
 
 def corpus_dir() -> Path:
-    return Path(os.environ.get(ENV_CORPUS) or ROOT / "corpus")
+    return Settings.load().corpus
 
 
 @st.cache_resource(show_spinner=False)
 def _embedder(root: str):
-    from cli import make_embedder
-
-    return make_embedder(DataHome(Path(root)))
+    return api.make_embedder(root)
 
 
 @st.cache_resource(show_spinner=False, max_entries=2)
 def _searcher(root: str, generation: str):
-    from index.search import Searcher
-
-    return Searcher.open(DataHome(Path(root)), _embedder(root))
+    return api.open(root, embedder=_embedder(root))
 
 
 def real_searcher(data: DataHome) -> SearcherLike | None:
@@ -81,8 +75,6 @@ IngestorMaker = Callable[[Progress], IngestorLike]
 
 def real_ingestor(data: DataHome) -> IngestorMaker:
     """Resolves the shared embedder here, in the script thread; the maker runs in a job's thread."""
-    from ingest.pipeline import Ingestor
-
     embedder = _embedder(str(data.root.resolve()))
     return lambda progress: Ingestor(data, embedder, progress=progress)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.escape import md
-from ui.eval_report import HIT_KS, hit_curve, load_report
-from ui.i18n import tr
+from beleidsbron.ui.escape import md
+from beleidsbron.ui.eval_report import HIT_KS, hit_curve, load_report
+from beleidsbron.ui.i18n import tr
 
 
 def render(lang: str) -> None:

@@ -1,4 +1,4 @@
-"""The latest evaluation report (evals/reports/latest.json) as table rows. No Streamlit.
+"""The latest evaluation report (<reports>/latest.json, settings.py) as table rows. No Streamlit.
 
 The report may not exist yet (`beleidsbron eval` writes it), or be unreadable:
 `load_report` then returns None and the page says how to make one.
@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from evals.report import COLUMNS, LATEST
+from beleidsbron.evals.report import COLUMNS, LATEST
+from beleidsbron.settings import Settings
 
-REPORTS = Path(__file__).resolve().parent.parent / "evals" / "reports"
 HIT_KS = (1, 3, 5, 10)
 
 
@@ -41,7 +41,7 @@ def run_row(run: dict) -> dict:
 
 
 def load_report(folder: Path | None = None) -> EvalReport | None:
-    folder = REPORTS if folder is None else folder
+    folder = Settings.load().reports if folder is None else folder
     path = folder / f"{LATEST}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -9,7 +9,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from ui.basket import BasketItem
+from beleidsbron.ui.basket import BasketItem
 
 MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~!$])")
 CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run a cell starting with these

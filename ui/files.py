@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from index.home import DataHome
+from beleidsbron.index.home import DataHome
 
 UPLOADS = "uploads"
 MAX_NAME = 150  # characters, before the .pdf suffix

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 
-from ingest.records import PAGE_BREAK
+from beleidsbron.ingest.records import PAGE_BREAK
 
 WORD = re.compile(r"\w+")
 STOPWORDS = frozenset("""

@@ -136,7 +136,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "upload.renamed": ("{original} is opgeslagen als {safe}.", "{original} was saved as {safe}."),
     # evaluation
     "eval.title": ("Evaluatie", "Evaluation"),
-    "eval.none": ("Er is nog geen evaluatierapport. Maak er een met:", "There is no evaluation report yet. Make one with:"),
+    "eval.none": ("Er is nog geen evaluatierapport. Maak er een met:",
+                  "There is no evaluation report yet. Make one with:"),
     "eval.meta": ("Rapport van {created}, commit {commit}.", "Report of {created}, commit {commit}."),
     "eval.legend": ("hit@k: aandeel vragen met een goed antwoord in de eerste k resultaten; page±1: juiste pagina; "
                     "qhit: het citaat zelf klopt; abstain: terecht geen antwoord.",

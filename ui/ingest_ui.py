@@ -7,12 +7,12 @@ from pathlib import Path
 
 import streamlit as st
 
-from index.home import DataHome
-from ingest.pipeline import IngestReport
-from ui import engine, jobs
-from ui.escape import md
-from ui.i18n import tr
-from ui.jobs import IngestJob
+from beleidsbron.index.build import IngestReport
+from beleidsbron.index.home import DataHome
+from beleidsbron.ui import engine, jobs
+from beleidsbron.ui.escape import md
+from beleidsbron.ui.i18n import tr
+from beleidsbron.ui.jobs import IngestJob
 
 POLL_SECONDS = 0.5  # how often a page showing a running job redraws its progress
 

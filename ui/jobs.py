@@ -16,9 +16,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from index.home import BusyError
-from ingest.errors import BeleidsbronError
-from ingest.pipeline import IngestReport
+from beleidsbron.index.build import IngestReport
+from beleidsbron.index.home import BusyError
+from beleidsbron.ingest.errors import BeleidsbronError
 
 log = logging.getLogger("beleidsbron.app")
 
@@ -39,10 +39,10 @@ class Snapshot:
 
 @dataclass
 class IngestJob:
-    """Runs `work(progress)` in a thread; is itself the ingest.pipeline.Progress it gets."""
+    """Runs `work(progress)` in a thread; is itself the index.build.Progress it gets."""
 
     kind: str  # build | upload | remove
-    work: Callable[["IngestJob"], IngestReport]
+    work: Callable[[IngestJob], IngestReport]
     id: int = field(default_factory=lambda: next(_ids))
     report: IngestReport | None = None
     busy: bool = False

@@ -6,7 +6,7 @@ import io
 
 from PIL import Image, ImageDraw
 
-from ui.pdf_render import Box
+from beleidsbron.ui.pdf_render import Box
 
 FILL = (255, 214, 0, 110)  # translucent marker yellow
 EDGE = (214, 120, 0, 255)

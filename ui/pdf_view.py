@@ -7,14 +7,14 @@ from pathlib import Path
 
 import streamlit as st
 
-from index.records import Hit
-from ui.engine import SearcherLike
-from ui.escape import md
-from ui.files import DocumentFiles
-from ui.i18n import tr
-from ui.locate import locate
-from ui.page_image import highlighted_png
-from ui.pdf_render import render_page
+from beleidsbron.index.records import Hit
+from beleidsbron.ui.engine import SearcherLike
+from beleidsbron.ui.escape import md
+from beleidsbron.ui.files import DocumentFiles
+from beleidsbron.ui.i18n import tr
+from beleidsbron.ui.locate import locate
+from beleidsbron.ui.page_image import highlighted_png
+from beleidsbron.ui.pdf_render import render_page
 
 log = logging.getLogger("beleidsbron.app")
 IMAGE_WIDTH = 640  # pixels on screen: the whole A4 page nearly fits in view

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from index.records import Hit
+from beleidsbron.index.records import Hit
 
 
 def quote_span(hit: Hit) -> tuple[str, int, int, int]:

@@ -9,16 +9,16 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from index.records import SearchResult
-from ui.cards import render_card
-from ui.engine import SearcherLike
-from ui.escape import md
-from ui.files import DocumentFiles
-from ui.highlight import query_terms
-from ui.i18n import examples, tr
-from ui.results import distinct, grouped
-from ui.settings import SearchSettings
-from ui.topics import Topic, glossary_topics, nearest_topics
+from beleidsbron.index.records import SearchResult
+from beleidsbron.ui.cards import render_card
+from beleidsbron.ui.engine import SearcherLike
+from beleidsbron.ui.escape import md
+from beleidsbron.ui.files import DocumentFiles
+from beleidsbron.ui.highlight import query_terms
+from beleidsbron.ui.i18n import examples, tr
+from beleidsbron.ui.results import distinct, grouped
+from beleidsbron.ui.settings import SearchSettings
+from beleidsbron.ui.topics import Topic, glossary_topics, nearest_topics
 
 log = logging.getLogger("beleidsbron.app")
 QUERY_KEY = "query"

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from index.search import Filters
-from ingest.records import Source
-from ui.i18n import tr
+from beleidsbron.index.search import Filters
+from beleidsbron.ingest.records import Source
+from beleidsbron.ui.i18n import tr
 
 MODES = ("rerank", "hybrid", "semantic", "keyword")  # rerank = hybrid + rerank, the default
 LAYOUTS = ("list", "grouped")

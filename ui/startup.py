@@ -10,14 +10,14 @@ import time
 
 import streamlit as st
 
-from index.home import DataHome
-from ingest.errors import BeleidsbronError
-from ui import engine, jobs
-from ui.engine import SearcherLike
-from ui.escape import md
-from ui.files import uploads_dir
-from ui.i18n import tr
-from ui.ingest_ui import poll, root, show_outcome, submit
+from beleidsbron.index.home import DataHome
+from beleidsbron.ingest.errors import BeleidsbronError
+from beleidsbron.ui import engine, jobs
+from beleidsbron.ui.engine import SearcherLike
+from beleidsbron.ui.escape import md
+from beleidsbron.ui.files import uploads_dir
+from beleidsbron.ui.i18n import tr
+from beleidsbron.ui.ingest_ui import poll, root, show_outcome, submit
 
 BUSY_RETRY_SECONDS = 2.0
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from index.search import Filters
-from ui.highlight import flat, query_terms
+from beleidsbron.index.search import Filters
+from beleidsbron.ui.highlight import flat, query_terms
 
 HEADING_MAX = 80
 OPENING_WORDS = 10

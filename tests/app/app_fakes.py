@@ -10,12 +10,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.home import DataHome
-from index.manifest import DocumentEntry, Manifest
-from index.records import Hit, Quote, SearchResult
-from index.search import Filters
-from ingest.pipeline import IngestReport
-from ingest.records import Chunk, Source
+from beleidsbron.index.build import IngestReport
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.manifest import DocumentEntry, Manifest
+from beleidsbron.index.records import Hit, Quote, SearchResult
+from beleidsbron.index.search import Filters
+from beleidsbron.ingest.records import Chunk, Source
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
@@ -151,16 +151,17 @@ def start_app(monkeypatch, searcher: FakeSearcher | None, corpus: Path | None = 
     """An AppTest of app.py with the fakes in place (not yet run)."""
     from streamlit.testing.v1 import AppTest
 
-    from ui import engine, eval_report
+    from beleidsbron.settings import ENV_CORPUS, ENV_REPORTS
+    from beleidsbron.ui import engine
 
     monkeypatch.setattr(engine, "searcher_factory", lambda home: searcher)
     if ingestor is not None:
         monkeypatch.setattr(engine, "ingestor_factory",
                             lambda home: lambda progress: _bind(ingestor, home, progress))
     if corpus is not None:
-        monkeypatch.setenv(engine.ENV_CORPUS, str(corpus))
+        monkeypatch.setenv(ENV_CORPUS, str(corpus))
     if reports is not None:
-        monkeypatch.setattr(eval_report, "REPORTS", reports)
+        monkeypatch.setenv(ENV_REPORTS, str(reports))
     return AppTest.from_file(APP, default_timeout=30)
 
 

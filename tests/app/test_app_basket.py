@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from app_fakes import cards, fake_searcher, search, start_app
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from app_fakes import FakeIngestor, fake_searcher, markdown_text, start_app
 
-from index.home import BusyError
-from ingest.errors import DocumentError
-from ingest.pipeline import IngestReport
+from beleidsbron.index.build import IngestReport
+from beleidsbron.index.home import BusyError
+from beleidsbron.ingest.errors import DocumentError
+
+from app_fakes import FakeIngestor, fake_searcher, markdown_text, start_app
 
 PDF = b"%PDF-1.4\n% a stand-in: the fake ingestor does not parse it\n"
 
@@ -83,7 +84,7 @@ def test_upload_while_another_ingestion_runs_is_refused_politely(at, ingestor, d
 
 
 def test_upload_that_the_library_refuses_leaves_the_index_alone(at, ingestor, data_home):
-    from index.manifest import IndexError_
+    from beleidsbron.index.manifest import IndexError_
 
     ingestor.error = IndexError_("chunk store damaged")
     upload(at, ("nieuw.pdf", PDF))
@@ -132,7 +133,7 @@ def test_download_of_a_document_whose_file_is_there(at):
 def test_a_running_job_shows_progress_and_blocks_new_uploads(at, data_home, monkeypatch):
     import threading
 
-    from ui import ingest_ui, jobs
+    from beleidsbron.ui import ingest_ui, jobs
 
     release = threading.Event()
 

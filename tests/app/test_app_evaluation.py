@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from app_fakes import fake_searcher, start_app
+from beleidsbron.evals.report import COLUMNS
 
-from evals.report import COLUMNS
+from app_fakes import fake_searcher, start_app
 
 REPORT = {"format": 1, "created": "2024-11-20T10:00:00+00:00", "git_commit": "abcdef1234567890",
           "runs": [{"query_set": "queries-dev.jsonl", "mode": mode, "k": 10,

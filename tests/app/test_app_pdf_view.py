@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app_fakes import DOCS, ROBUUST, fake_searcher, search, start_app
-from conftest import make_pdf
+from fakes import make_pdf
 
 
 def show_first_page(at) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from app_fakes import FakeDoc, cards, fake_searcher, html_text, markdown_text, search, start_app
+from beleidsbron.ingest.records import Source
 
-from ingest.records import Source
+from app_fakes import FakeDoc, cards, fake_searcher, html_text, markdown_text, search, start_app
 
 EVIL_TITLE = '<img src=x onerror="alert(1)"> **Vet** [klik](javascript:alert(2))'
 EVIL_TEXT = ("Zorgpartijen <script>alert('xss')</script> werken samen aan **passende** zorg. "

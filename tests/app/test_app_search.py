@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from app_fakes import IZA, ROBUUST, cards, fake_searcher, html_text, search, start_app
 
 

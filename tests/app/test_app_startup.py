@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from app_fakes import FakeIngestor, fake_searcher, markdown_text, start_app
 
-from index.home import BusyError
-from index.manifest import IndexError_
-from ingest.pipeline import IngestReport
-from ui import startup
+from beleidsbron.index.build import IngestReport
+from beleidsbron.index.home import BusyError
+from beleidsbron.index.manifest import IndexError_
+from beleidsbron.ui import startup
+
+from app_fakes import FakeIngestor, fake_searcher, markdown_text, start_app
 
 
 def make_index(ingestor: FakeIngestor) -> None:
@@ -28,7 +29,7 @@ def corpus(tmp_path):
 
 
 def app_without_index(monkeypatch, data_home, corpus, ingestor):
-    from ui import engine
+    from beleidsbron.ui import engine
 
     searcher = fake_searcher()
     at = start_app(monkeypatch, None, corpus=corpus, ingestor=ingestor)
@@ -55,7 +56,8 @@ def test_uploads_are_indexed_too_when_the_index_is_rebuilt(monkeypatch, data_hom
 
 def test_waits_while_another_process_builds_the_index(monkeypatch, data_home, corpus):
     monkeypatch.setattr(startup, "BUSY_RETRY_SECONDS", 0.0)
-    ingestor = FakeIngestor(data_home, None, error=BusyError("busy"), on_run=lambda i: len(i.runs) > 1 and make_index(i))
+    ingestor = FakeIngestor(data_home, None, error=BusyError("busy"),
+                            on_run=lambda i: len(i.runs) > 1 and make_index(i))
     at = app_without_index(monkeypatch, data_home, corpus, ingestor)
     at.run()
     assert not at.exception, at.exception
@@ -64,7 +66,7 @@ def test_waits_while_another_process_builds_the_index(monkeypatch, data_home, co
 
 
 def test_says_so_when_nothing_could_be_indexed(monkeypatch, data_home, corpus):
-    from ingest.errors import DocumentError
+    from beleidsbron.ingest.errors import DocumentError
 
     failure = DocumentError("scan.pdf", "no text layer on any page (a scan? OCR needed)")
     ingestor = FakeIngestor(data_home, None, report=IngestReport(failures=[failure]))
@@ -84,7 +86,7 @@ def test_says_so_when_there_is_no_corpus(monkeypatch, data_home, tmp_path):
 
 
 def test_a_broken_index_is_explained_and_can_be_rebuilt(monkeypatch, data_home, corpus):
-    from ui import engine
+    from beleidsbron.ui import engine
 
     searcher = fake_searcher()
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from index.records import Hit, Quote
-from ingest.records import Chunk, Source
-from ui import basket
-from ui.basket import BasketItem
+from beleidsbron.index.records import Hit, Quote
+from beleidsbron.ingest.records import Chunk, Source
+from beleidsbron.ui import basket
+from beleidsbron.ui.basket import BasketItem
 
 SRC = Source("a.pdf", "Titel", "Uitgever", 2024)
 A, B, C = (BasketItem(f"Citaat {n}.", n, SRC) for n in (1, 2, 3))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ui.eval_report import hit_curve, load_report, run_row
+from beleidsbron.ui.eval_report import hit_curve, load_report, run_row
 
 
 def test_run_row_labels_values_and_milliseconds():

@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from ingest.records import Source
-from ui.basket import BasketItem
-from ui.export import FORMATS, to_bibtex, to_csv, to_markdown, to_ris
+from beleidsbron.ingest.records import Source
+from beleidsbron.ui.basket import BasketItem
+from beleidsbron.ui.export import FORMATS, to_bibtex, to_csv, to_markdown, to_ris
 
 IZA = Source("iza-mid-term-review-2024.pdf", "Mid-term review Integraal Zorgakkoord: Samen kom je verder",
              "IZA-partijen", 2024, "mid-term review")

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.files import DocumentFiles, Staging, remove_upload, sanitize_filename, uploads_dir
+from beleidsbron.ui.files import DocumentFiles, Staging, remove_upload, sanitize_filename, uploads_dir
 
 
 @pytest.mark.parametrize("name, safe", [

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ui.escape import md
-from ui.highlight import flat, mark_terms, passage_html, query_terms, quote_offset
+from beleidsbron.ui.escape import md
+from beleidsbron.ui.highlight import flat, mark_terms, passage_html, query_terms, quote_offset
 
 
 def test_query_terms_drop_stopwords_and_keep_stems():

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from ui.i18n import EXAMPLES, LANGS, TEXTS, examples, tr
+from beleidsbron.ui.i18n import EXAMPLES, LANGS, TEXTS, examples, tr
 
 
 def fields(text: str) -> set[str]:

@@ -6,10 +6,10 @@ import threading
 
 import pytest
 
-from index.home import BusyError
-from index.manifest import IndexError_
-from ingest.pipeline import IngestReport
-from ui import jobs
+from beleidsbron.index.build import IngestReport
+from beleidsbron.index.home import BusyError
+from beleidsbron.index.manifest import IndexError_
+from beleidsbron.ui import jobs
 
 
 @pytest.fixture

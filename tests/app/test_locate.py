@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ui.locate import locate, reduce
+from beleidsbron.ui.locate import locate, reduce
 
 
 def test_reduce_keeps_letters_and_digits_with_their_origin():

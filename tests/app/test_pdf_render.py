@@ -5,12 +5,13 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import make_pdf
 from PIL import Image
 
-from ui.locate import locate
-from ui.page_image import highlighted_png
-from ui.pdf_render import Box, page_count, render_page
+from beleidsbron.ui.locate import locate
+from beleidsbron.ui.page_image import highlighted_png
+from beleidsbron.ui.pdf_render import Box, page_count, render_page
+
+from fakes import make_pdf
 
 LINES = "Eerste regel van de pagina.\nDe huisarts werkt samen met de apotheker.\nLaatste regel."
 

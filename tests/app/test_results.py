@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from index.records import Hit, Quote
-from ingest.records import Chunk, Source
-from ui.results import distinct, grouped
+from beleidsbron.index.records import Hit, Quote
+from beleidsbron.ingest.records import Chunk, Source
+from beleidsbron.ui.results import distinct, grouped
 
 
 def hit(doc: str, page: int, start: int, chunk_start: int = 0) -> Hit:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app_fakes import fake_searcher
+from beleidsbron.index.search import Filters
+from beleidsbron.ui.topics import glossary_topics, heading, nearest_topics
 
-from index.search import Filters
-from ui.topics import glossary_topics, heading, nearest_topics
+from app_fakes import fake_searcher
 
 
 def test_heading_is_the_first_line_when_it_reads_as_one():

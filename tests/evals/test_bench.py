@@ -14,16 +14,38 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from evals import bench_command as command_module
-from evals.bench import BenchError, CorpusBench, Latency, bench_corpus, corpus_json, corpus_targets, \
-    first_line_seconds, in_child, machine, peak_rss_mb, recall_at_k, render_corpus, rss_mb
-from evals.bench_command import bench_command
-from evals.scale import ScaleRow, bench_scale, render_scale, render_targets, scale_json, scale_targets, top_k
-from evals.synthetic import load_pool
-from index import vectors as vectors_module
-from index.home import DataHome
-from index.records import MODES
-from ingest.pipeline import Ingestor
+from beleidsbron.evals import bench_command as command_module
+from beleidsbron.evals.bench import (
+    BenchError,
+    CorpusBench,
+    Latency,
+    bench_corpus,
+    corpus_json,
+    corpus_targets,
+    first_line_seconds,
+    in_child,
+    machine,
+    peak_rss_mb,
+    recall_at_k,
+    render_corpus,
+    rss_mb,
+)
+from beleidsbron.evals.bench_command import bench_command
+from beleidsbron.evals.scale import (
+    ScaleRow,
+    bench_scale,
+    render_scale,
+    render_targets,
+    scale_json,
+    scale_targets,
+    top_k,
+)
+from beleidsbron.evals.synthetic import load_pool
+from beleidsbron.index import vectors as vectors_module
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.records import MODES
+from beleidsbron.settings import Settings
 
 QUERIES = ["thuiszorg voor ouderen in Limburg", "paramedisch platform", "mid-term review van het akkoord",
            "huisarts en apotheker"]
@@ -173,7 +195,7 @@ def test_scale_targets_at_a_million() -> None:
 @click.group()
 @click.pass_context
 def group(ctx: click.Context) -> None:
-    ctx.obj = {"home": DataHome(), "model": None}
+    ctx.obj = Settings.load()
 
 
 group.add_command(bench_command)

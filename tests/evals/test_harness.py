@@ -7,11 +7,17 @@ from pathlib import Path
 
 import pytest
 
-from evals.harness import (
-    KINDS, ModeUnavailable, QuerySetError, evaluate, evaluate_all, load_queries, to_passages,
+from beleidsbron.evals.harness import (
+    KINDS,
+    ModeUnavailable,
+    QuerySetError,
+    evaluate,
+    evaluate_all,
+    load_queries,
+    to_passages,
 )
-from index.records import Hit, Quote, SearchResult
-from ingest.records import Chunk, Source
+from beleidsbron.index.records import Hit, Quote, SearchResult
+from beleidsbron.ingest.records import Chunk, Source
 
 A, B = "a.pdf", "b.pdf"
 FILLER = "Een alinea over iets heel anders dan de vraag. "

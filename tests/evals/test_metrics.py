@@ -8,10 +8,26 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from evals.metrics import (
-    Gold, ItemScore, Passage, QueryItem, aggregate, abstention_rate, doc_coverage, false_abstention_rate,
-    first_hit_rank, hit_at_k, hit_flags, is_hit, longest_common_run, matched_quotes, ndcg, page_accurate,
-    percentile, reciprocal_rank, score_item,
+from beleidsbron.evals.metrics import (
+    Gold,
+    ItemScore,
+    Passage,
+    QueryItem,
+    abstention_rate,
+    aggregate,
+    doc_coverage,
+    false_abstention_rate,
+    first_hit_rank,
+    hit_at_k,
+    hit_flags,
+    is_hit,
+    longest_common_run,
+    matched_quotes,
+    ndcg,
+    page_accurate,
+    percentile,
+    reciprocal_rank,
+    score_item,
 )
 
 A, B, C = "a.pdf", "b.pdf", "c.pdf"

@@ -18,18 +18,15 @@ from __future__ import annotations
 
 import functools
 import json
-import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-REPO = Path(__file__).resolve().parents[2]
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+from beleidsbron.evals.normalize import normalize
 
-from evals.normalize import normalize  # noqa: E402
+REPO = Path(__file__).resolve().parents[2]
 
 EVALS_DIR = REPO / "evals"
 CORPUS_DIR = REPO / "corpus"

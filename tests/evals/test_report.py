@@ -3,19 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
 
-import evals.command as command
-from evals.harness import summarize
-from evals.metrics import ItemScore
-from evals.report import (
-    COLUMNS, MINUS, ReportMeta, collect_meta, fmt_delta, load_previous, regressions, render_markdown, render_table,
-    to_json, write_report,
+import beleidsbron.evals.command as command
+from beleidsbron.evals.harness import summarize
+from beleidsbron.evals.metrics import ItemScore
+from beleidsbron.evals.report import (
+    COLUMNS,
+    MINUS,
+    ReportMeta,
+    collect_meta,
+    fmt_delta,
+    load_previous,
+    regressions,
+    render_markdown,
+    render_table,
+    to_json,
+    write_report,
 )
 
 SHA = "ab" * 32
@@ -120,10 +129,10 @@ def test_load_previous_tolerates_missing_and_broken_files(tmp_path):
 
 
 def test_collect_meta_stamps_date_and_version(tmp_path):
-    from evals.harness import QuerySet
+    from beleidsbron.evals.harness import QuerySet
 
     qs = QuerySet(path=Path("evals/dev.jsonl"), sha256=SHA, items=())
-    meta = collect_meta([qs], ["a note"], now=datetime(2025, 3, 4, 5, 6, 7, 890, tzinfo=timezone.utc), cwd=tmp_path)
+    meta = collect_meta([qs], ["a note"], now=datetime(2025, 3, 4, 5, 6, 7, 890, tzinfo=UTC), cwd=tmp_path)
     assert meta.created == "2025-03-04T05:06:07+00:00" and meta.stamp == "20250304T050607Z"
     assert meta.git_commit is None  # tmp_path is no git repository: tolerated
     assert meta.package_version == "0.1.0"
@@ -133,7 +142,7 @@ def test_collect_meta_stamps_date_and_version(tmp_path):
 
 def test_chart_png_and_svg(tmp_path):
     pytest.importorskip("matplotlib")
-    from evals.chart import write_chart
+    from beleidsbron.evals.chart import write_chart
 
     png, svg = write_chart([make_run([1, 2, None, 1]), make_run([1, 1, 3, 1], mode="keyword")], tmp_path / "c")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -145,7 +154,7 @@ def test_chart_png_and_svg(tmp_path):
 
 class Stub:
     def search(self, query, k=10, mode="semantic"):
-        from index.records import SearchResult
+        from beleidsbron.index.records import SearchResult
 
         if mode == "rerank":
             raise NotImplementedError
@@ -154,9 +163,9 @@ class Stub:
 
 @pytest.fixture
 def invoke(monkeypatch):
-    import cli
+    from beleidsbron import api
 
-    monkeypatch.setattr(cli, "open_searcher", lambda obj: Stub())
+    monkeypatch.setattr(api, "open", lambda *args, **kwargs: Stub())
     group = click.Group(commands=[command.eval_command])
 
     def run(*args):

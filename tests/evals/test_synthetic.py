@@ -7,10 +7,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from evals.synthetic import RUN_LENGTHS, RUNS, Compounder, Plan, SentencePool, load_pool, passage_texts, \
-    passage_vectors, plan_passages, query_vectors, vocabulary_size
-from index.home import DataHome
-from ingest.pipeline import Ingestor
+from beleidsbron.evals.synthetic import (
+    RUN_LENGTHS,
+    RUNS,
+    Compounder,
+    Plan,
+    SentencePool,
+    load_pool,
+    passage_texts,
+    passage_vectors,
+    plan_passages,
+    query_vectors,
+    vocabulary_size,
+)
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
 
 WORDS = ("wijk", "verpleging", "huisarts", "apotheker", "zorg", "akkoord", "platform", "regio", "ouderen",
          "thuiszorg", "fysiotherapie", "netwerk", "gemeente", "verzekeraar", "budget", "beleid", "review", "talent",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from index.acronyms import GLOSSARY, Acronyms, find_definitions, load_glossary
+from beleidsbron.index.acronyms import GLOSSARY, Acronyms, find_definitions, load_glossary
 
 # find_definitions --------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from index.analyzer import STOPWORDS, Analyzer, CompoundSplitter, vocabulary, words
+from beleidsbron.index.analyzer import STOPWORDS, Analyzer, CompoundSplitter, vocabulary, words
 
 # words -------------------------------------------------------------------------------------
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from index.citation import citation, quoted
-from ingest.records import Source
+from beleidsbron.index.citation import citation, quoted
+from beleidsbron.ingest.records import Source
 
 MTR = Source("mtr.pdf", "Mid-term review Integraal Zorgakkoord: Samen kom je verder", publisher="IZA-partijen",
              year=2024)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.fusion import convex, lexical_weight, minmax, rrf, zscore, zsum
+from beleidsbron.index.fusion import convex, lexical_weight, minmax, rrf, zscore, zsum
 
 
 def test_minmax_spans_zero_to_one_and_flattens_ties() -> None:

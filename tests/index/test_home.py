@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from index.home import KEEP_GENERATIONS, BusyError, DataHome, default_home
+from beleidsbron.index.home import KEEP_GENERATIONS, BusyError, DataHome
 
 
 def generation(home: DataHome, content: str) -> Path:
@@ -24,10 +24,9 @@ def gens(home: DataHome) -> list[Path]:
     return sorted(p for p in home.index_root.iterdir() if p.name.startswith("gen-"))
 
 
-def test_home_comes_from_the_environment(data_home: DataHome, tmp_path: Path) -> None:
-    assert default_home() == tmp_path / "home"
-    assert DataHome().root == data_home.root
+def test_home_holds_models_and_index(data_home: DataHome) -> None:
     assert data_home.models_dir == data_home.root / "models"
+    assert data_home.index_root == data_home.root / "index"
 
 
 def test_no_index_yet(data_home: DataHome) -> None:

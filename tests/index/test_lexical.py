@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.lexical import LEXICAL_DIR, VOCAB_FILE, LexicalIndex
+from beleidsbron.index.lexical import LEXICAL_DIR, VOCAB_FILE, LexicalIndex
 
 K1, B = 1.2, 0.75  # what LexicalIndex.build uses
 

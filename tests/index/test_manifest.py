@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from index.manifest import FORMAT_VERSION, MANIFEST, DocumentEntry, IndexError_, Manifest, package_version
+from beleidsbron.index.manifest import FORMAT_VERSION, MANIFEST, DocumentEntry, IndexError_, Manifest, package_version
 
 HINT = "beleidsbron ingest --rebuild"
 FIELDS = dict(model_id="fake-embedder", dimension=64, model_fingerprint="abc123", chunk_size=900,

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from index.quotes import MAX_CHARS, MAX_SENTENCES, make_quote, quote_window
-from index.records import Quote
-from ingest.records import Sentence
+from beleidsbron.index.quotes import MAX_CHARS, MAX_SENTENCES, make_quote, quote_window
+from beleidsbron.index.records import Quote
+from beleidsbron.ingest.records import Sentence
 
 # three of these fit in one quote (MAX_CHARS)
 HUISBEZOEK = "De wijkverpleegkundige legt een huisbezoek af om de zorgvraag in kaart te brengen."

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from index.records import MERGED, MODES, Hit, Quote, SearchResult
-from ingest.records import PAGE_BREAK, Chunk, Source
+from beleidsbron.index.records import MERGED, MODES, Hit, Quote, SearchResult
+from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Source
 
 IZA = Source(file="iza.pdf", title="Mid-term review Integraal Zorgakkoord: Samen kom je verder",
              publisher="IZA-partijen", year=2024, kind="rapport")

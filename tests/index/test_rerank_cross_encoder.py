@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.search import Searcher
-from ingest.embed import CrossEncoderScorer
-from ingest.pipeline import Ingestor
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.search import Searcher
+from beleidsbron.ingest.embed import CrossEncoderScorer
 
 
 @pytest.fixture(scope="module")

@@ -12,17 +12,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import FakeEmbedder, make_pdf
 
-from index.home import DataHome
-from index.manifest import IndexError_
-from index.records import MODES, SearchResult
-from index.search import MAX_QUERY_CHARS, Filters, Searcher, Tuning
-from index.tokens import FILES as TOKEN_FILES
-from ingest.chunk import ChunkSettings
-from ingest.embed import DEFAULT_MODEL
-from ingest.pipeline import Ingestor
-from ingest.records import Chunk, Source
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.manifest import IndexError_
+from beleidsbron.index.records import MODES, SearchResult
+from beleidsbron.index.search import MAX_QUERY_CHARS, Filters, Searcher, Tuning
+from beleidsbron.index.tokens import FILES as TOKEN_FILES
+from beleidsbron.ingest.chunk import ChunkSettings
+from beleidsbron.ingest.embed import DEFAULT_MODEL
+from beleidsbron.ingest.records import Chunk, Source
+
+from fakes import FakeEmbedder, make_pdf
 
 # file → (pages, title, publisher, year, kind); small passages (100 characters, 40 overlap) so
 # that a page holds several of them
@@ -207,7 +208,7 @@ def _touch(searcher: Searcher, a: Chunk, b: Chunk) -> bool:
         return False
     pages = [searcher.store.page_text(a.doc, n) for n in range(1, max(a.page_end, b.page_end) + 1)]
     at = [sum(len(t) + 1 for t in pages[:n - 1]) for n in range(1, len(pages) + 1)]
-    first, second = sorted(((at[c.page_start - 1] + c.start, at[c.page_end - 1] + c.end) for c in (a, b)))
+    first, second = sorted((at[c.page_start - 1] + c.start, at[c.page_end - 1] + c.end) for c in (a, b))
     return second[0] <= first[1] or not " ".join(pages)[first[1]:second[0]].strip()
 
 

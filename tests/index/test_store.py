@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from index.store import STORE_FILE, ChunkStore
-from ingest.chunk import Chunker, ChunkSettings
-from ingest.records import Document, Page, Source
-from ingest.sentences import chunk_sentence_ranges, page_sentences
+from beleidsbron.index.store import STORE_FILE, ChunkStore
+from beleidsbron.ingest.chunk import Chunker, ChunkSettings
+from beleidsbron.ingest.records import Document, Page, Source
+from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences
 
 
 def make_doc(file: str, pages: list[str], **source) -> Document:
@@ -89,7 +89,7 @@ def test_sentences_round_trip_with_each_chunks_range(stored) -> None:
     ranges = store.sentence_ranges()
     assert ranges.shape == (store.count(), 2)
     assert store.sentence_count() == sum(len(page_sentences(d)) for d in DOCS)
-    for (row, chunk), (lo, hi) in zip(store.iter_chunks(), ranges.tolist()):
+    for (_row, chunk), (lo, hi) in zip(store.iter_chunks(), ranges.tolist()):
         sentences = store.sentences(lo, hi)
         assert sentences and all(s.doc == chunk.doc for s in sentences)
         for s in sentences:

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import index.tokens as tokens_module
-from index.tokens import FILES, SCALE, TOKENS, TokenIndex, quantize
-from index.vectors import NpyRows
-from ingest.records import TokenVectors
+import beleidsbron.index.tokens as tokens_module
+from beleidsbron.index.tokens import FILES, SCALE, TOKENS, TokenIndex, quantize
+from beleidsbron.index.vectors import NpyRows
+from beleidsbron.ingest.records import TokenVectors
 
 
 def unit(rows: np.ndarray) -> np.ndarray:

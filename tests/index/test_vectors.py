@@ -11,13 +11,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import vectors as vectors_module
-from index.home import DataHome
-from index.manifest import IndexError_, Manifest
-from index.search import MAX_QUERY_CHARS, Filters, Searcher
-from index.vectors import EXACT, EXACT_MAX, FAISS_FILE, HNSW, KINDS, VECTORS_NPY, NpyRows, VectorIndex, choose_kind, \
-    kind_of
-from ingest.pipeline import Ingestor
+from beleidsbron.index import vectors as vectors_module
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.manifest import IndexError_, Manifest
+from beleidsbron.index.search import MAX_QUERY_CHARS, Filters, Searcher
+from beleidsbron.index.vectors import (
+    EXACT,
+    EXACT_MAX,
+    FAISS_FILE,
+    HNSW,
+    KINDS,
+    VECTORS_NPY,
+    NpyRows,
+    VectorIndex,
+    choose_kind,
+    kind_of,
+)
 
 
 def unit_rows(n: int, dim: int = 8, seed: int = 0) -> np.ndarray:

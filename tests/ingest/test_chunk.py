@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.chunk import Chunker, ChunkSettings
-from ingest.records import PAGE_BREAK, Chunk, Document, Page, Source
+from beleidsbron.ingest.chunk import Chunker, ChunkSettings
+from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Document, Page, Source
 
 WORDS = ["zorg", "huisarts", "de", "het", "een", "paramedische", "regio", "IZA", "fysiotherapeut", "2024",
          "samenwerking", "wijkverpleging", "Zuid-Nederland", "afspraken", "ketenzorg", "platform", "o.a.",

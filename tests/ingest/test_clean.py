@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.clean import clean_page, dehyphenate, strip_glyphs, vocabulary
+from beleidsbron.ingest.clean import clean_page, dehyphenate, strip_glyphs, vocabulary
 
 
 # dehyphenation -----------------------------------------------------------------------------

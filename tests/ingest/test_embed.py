@@ -36,7 +36,7 @@ def test_token_vectors_leave_out_prompt_specials_and_punctuation(embedder) -> No
 
 
 def test_the_same_word_in_context_matches_its_paraphrase_better_than_an_unrelated_one(embedder) -> None:
-    from index.tokens import TokenIndex
+    from beleidsbron.index.tokens import TokenIndex
 
     _, passages = embedder.embed_passages_with_tokens([
         "Paramedici zoals fysiotherapeuten en logopedisten werken samen in een regionaal platform.",

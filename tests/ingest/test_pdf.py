@@ -6,11 +6,12 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from conftest import encrypted, make_pdf
 
-from ingest.errors import DocumentError
-from ingest.pdf import read_pdf, read_pdf_bytes
-from ingest.records import Source
+from beleidsbron.ingest.errors import DocumentError
+from beleidsbron.ingest.pdf import read_pdf, read_pdf_bytes
+from beleidsbron.ingest.records import Source
+
+from fakes import encrypted, make_pdf
 
 PAGES = ["Inleiding\nDe huisartsen in de regio werken samen.", "Tweede pagina over fysiotherapie.",
          "Derde pagina over de IZA-\npartijen en het ZonMw-project."]
@@ -68,7 +69,7 @@ def test_empty_user_password_is_read_like_any_pdf() -> None:
 
 # bad input ---------------------------------------------------------------------------------
 def test_text_file_renamed_pdf() -> None:
-    assert "not a PDF" in reason_of("notitie.pdf", "Dit is gewoon tekst.\n".encode())
+    assert "not a PDF" in reason_of("notitie.pdf", b"Dit is gewoon tekst.\n")
 
 
 def test_empty_file() -> None:

@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from ingest.records import Chunk, Document, Page, Source
-from ingest.sentences import chunk_sentence_ranges, page_sentences, sentence_spans
+from beleidsbron.ingest.records import Chunk, Document, Page, Source
+from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences, sentence_spans
 
 
 def sentences(text: str) -> list[str]:

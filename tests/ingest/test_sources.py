@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.records import Source
-from ingest.sources import SourcesError, load_sources
+from beleidsbron.ingest.records import Source
+from beleidsbron.ingest.sources import SourcesError, load_sources
 
 
 def write(tmp_path: Path, entries: object) -> Path:
@@ -86,6 +86,6 @@ def test_malformed_file_is_refused(tmp_path: Path, content: str, reason: str) ->
 
 
 def test_sources_error_is_a_library_error() -> None:
-    from ingest.errors import BeleidsbronError
+    from beleidsbron.ingest.errors import BeleidsbronError
 
     assert issubclass(SourcesError, BeleidsbronError)

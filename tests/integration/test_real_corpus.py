@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
-from evals.harness import evaluate, load_queries
-from index.search import Searcher
+from beleidsbron import api, cli
+from beleidsbron.evals.harness import evaluate, load_queries
+from beleidsbron.index.search import Searcher
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ def test_hits_carry_quotes_that_are_verbatim_page_text(searcher: Searcher) -> No
 
 def test_batch_search_answers_every_dev_item(real_index, monkeypatch: pytest.MonkeyPatch) -> None:
     home, embedder = real_index
-    monkeypatch.setattr(cli, "make_embedder", lambda *_: embedder)
+    monkeypatch.setattr(api, "make_embedder", lambda *_a, **_k: embedder)
     result = CliRunner().invoke(cli.main, ["--home", str(home.root), "search", "--batch", str(DEV), "--json"])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]

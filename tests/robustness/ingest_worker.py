@@ -22,13 +22,12 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import FakeEmbedder
+from beleidsbron import index
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.store import ChunkStore
 
-import index.home
-import index.writer
-from index.home import DataHome
-from index.store import ChunkStore
-from ingest.pipeline import Ingestor
+from fakes import FakeEmbedder
 
 STAGES = ("embedding", "store", "vectors", "swap", "prune", "none")
 
@@ -88,7 +87,7 @@ class ReportingModel:
     """A real sentence-transformers embedder that reports its first batch."""
 
     def __init__(self, path: str, stop: str) -> None:
-        from ingest.embed import SentenceTransformerEmbedder
+        from beleidsbron.ingest.embed import SentenceTransformerEmbedder
 
         self._inner = SentenceTransformerEmbedder(path)
         self.model_id = self._inner.model_id

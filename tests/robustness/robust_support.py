@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import FakeEmbedder, encrypted
 
-from index.home import DataHome
-from index.search import Searcher, Tuning
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.search import Searcher, Tuning
+
+from fakes import FakeEmbedder, encrypted
 
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
@@ -175,7 +176,7 @@ class Worker:
 
     @classmethod
     def start(cls, home: DataHome, folder: Path, stop: str, *extra: str) -> Worker:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)]),
+        env = {**os.environ, "PYTHONPATH": str(TESTS),
                "PYTHONUNBUFFERED": "1", "BELEIDSBRON_HOME": str(home.root)}
         process = subprocess.Popen([sys.executable, str(WORKER), str(home.root), str(folder), stop, *extra],
                                    cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

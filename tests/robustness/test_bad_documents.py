@@ -13,21 +13,34 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FakeEmbedder, make_pdf
+
+from beleidsbron import api, cli
+from beleidsbron.index.build import Ingestor, IngestReport
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.manifest import Manifest
+from beleidsbron.index.search import Filters, Searcher
+from beleidsbron.index.store import ChunkStore
+from beleidsbron.ingest.chunk import ChunkSettings
+from beleidsbron.ingest.errors import DocumentError
+from beleidsbron.ingest.sentences import sentence_spans
+
+from fakes import FakeEmbedder, make_pdf
 from robust_support import (
-    NO_ABSTAIN, aes256_encrypted, aes_encrypted, broken_info, broken_xref, certificate_encrypted,
-    control_char_pdf, encrypted, huge_page_text, private_use_pdf, truncated, zero_page_pdf,
+    NO_ABSTAIN,
+    aes256_encrypted,
+    aes_encrypted,
+    broken_info,
+    broken_xref,
+    certificate_encrypted,
+    control_char_pdf,
+    encrypted,
+    huge_page_text,
+    private_use_pdf,
+    truncated,
+    zero_page_pdf,
 )
 
-import cli
-from index.home import DataHome
-from index.manifest import Manifest
-from index.search import Filters, Searcher
-from index.store import ChunkStore
-from ingest.chunk import ChunkSettings
-from ingest.errors import DocumentError
-from ingest.pipeline import Ingestor, IngestReport
-from ingest.sentences import sentence_spans
+pytestmark = pytest.mark.slow  # subprocesses, kills and real waits: the full tier (make test) only
 
 HAS_CRYPTOGRAPHY = importlib.util.find_spec("cryptography") is not None
 ACCENTED = "Zorgakkoord – versie 2 é.pdf"
@@ -42,7 +55,7 @@ GOOD_TEXT = {
 
 # file → (bytes, what the one-line reason must say)
 BAD = {
-    "notitie.pdf": (lambda: "Dit is gewoon tekst, geen PDF.\n".encode(), "not a PDF"),
+    "notitie.pdf": (lambda: b"Dit is gewoon tekst, geen PDF.\n", "not a PDF"),
     "leeg.pdf": (lambda: b"", "empty file"),
     "half.pdf": (lambda: truncated(make_pdf(["Een afgebroken download over dieetadvies."] * 3)), "truncated"),
     "geheim.pdf": (lambda: encrypted(make_pdf(["Vertrouwelijk."]), "geheim"), "password"),
@@ -138,7 +151,7 @@ def test_a_bad_file_does_not_remove_a_good_version_already_indexed(data_home, fa
 
 def test_an_unexpected_error_on_one_file_does_not_abort_the_batch(data_home, fake_embedder, tmp_path,
                                                                   monkeypatch) -> None:
-    import ingest.pipeline as pipeline
+    import beleidsbron.index.build as pipeline
 
     folder = tmp_path / "map"
     folder.mkdir()
@@ -166,7 +179,7 @@ def test_aes_with_an_empty_password_is_read_and_with_a_real_one_reported(algorit
 
     from pypdf import PdfReader, PdfWriter
 
-    from ingest.pdf import read_pdf_bytes
+    from beleidsbron.ingest.pdf import read_pdf_bytes
 
     def aes(password: str) -> bytes:
         writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(["Beveiligd met AES."]))))
@@ -261,7 +274,7 @@ def test_a_page_mostly_of_private_use_glyphs_keeps_only_its_readable_text(data_h
 
 
 def test_only_unreadable_glyphs_is_told_apart_from_a_scan() -> None:
-    from ingest.pdf import read_pdf_bytes
+    from beleidsbron.ingest.pdf import read_pdf_bytes
 
     for data, reason in [(private_use_pdf(), "text layer has no readable characters"),
                          (control_char_pdf(), "text layer has no readable characters"),
@@ -274,7 +287,7 @@ def test_only_unreadable_glyphs_is_told_apart_from_a_scan() -> None:
 # through the CLI ---------------------------------------------------------------------------
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, fake_embedder: FakeEmbedder):
-    monkeypatch.setattr(cli, "make_embedder", lambda home, model=None: fake_embedder)
+    monkeypatch.setattr(api, "make_embedder", lambda home=None, model=None: fake_embedder)
 
     def invoke(*args: str) -> Result:
         return CliRunner().invoke(cli.main, list(args))

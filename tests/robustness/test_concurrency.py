@@ -9,12 +9,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TINY_CORPUS, FakeEmbedder, make_pdf
+
+from beleidsbron import api, cli
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import BusyError, DataHome
+
+from fakes import TINY_CORPUS, FakeEmbedder, make_pdf
 from robust_support import Worker, answers, open_searcher
 
-import cli
-from index.home import BusyError, DataHome
-from ingest.pipeline import Ingestor
+pytestmark = pytest.mark.slow  # subprocesses, kills and real waits: the full tier (make test) only
 
 QUERIES = ["thuiszorg voor ouderen in Limburg", "paramedisch platform", "mondzorg in het verpleeghuis"]
 EXTRA = {"mondzorg.pdf": ["Mondzorg voor ouderen in het verpleeghuis schiet tekort."],
@@ -114,7 +117,7 @@ def test_a_second_ingestion_is_refused_while_one_runs_and_proceeds_once_the_firs
         message = str(caught.value)
         assert message == (f"{data_home.root / 'ingest.lock'}: another ingestion is running; "
                            "try again when it has finished")
-        monkeypatch.setattr(cli, "make_embedder", lambda home, model=None: FakeEmbedder())
+        monkeypatch.setattr(api, "make_embedder", lambda home=None, model=None: FakeEmbedder())
         result = CliRunner().invoke(cli.main, ["ingest", str(new)])
         assert result.exit_code == 1
         assert result.stderr.strip().splitlines() == [f"error: {message}"]

@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import FakeEmbedder, make_pdf
-from robust_support import NO_ABSTAIN, answers, open_searcher
 
-import cli
-from index.home import DataHome
-from index.manifest import REBUILD_HINT, IndexError_
-from index.search import Searcher
-from ingest.pipeline import Ingestor
+from beleidsbron import api, cli
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.manifest import REBUILD_HINT, IndexError_
+from beleidsbron.index.search import Searcher
+
+from fakes import FakeEmbedder, make_pdf
+from robust_support import NO_ABSTAIN, answers, open_searcher
 
 QUERIES = ["thuiszorg voor ouderen in Limburg", "paramedisch platform", "voortgang van het akkoord"]
 FILES = ["manifest.json", "chunks.sqlite", "vectors.npy", "vectors.faiss", "sentences.npy", "acronyms.json",
@@ -42,7 +43,7 @@ CASES = [pytest.param(f, how, id=f"{how}-{f}") for f in FILES for how in ("missi
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch):
     embedder = FakeEmbedder()
-    monkeypatch.setattr(cli, "make_embedder", lambda home, model=None: embedder)
+    monkeypatch.setattr(api, "make_embedder", lambda home=None, model=None: embedder)
 
     def invoke(*args: str) -> Result:
         return CliRunner().invoke(cli.main, list(args))
@@ -103,7 +104,7 @@ def test_another_model_is_refused(data_home, indexed, run, monkeypatch) -> None:
     other.model_id = "ander-model"
     message = assert_refused(data_home, other, says="built with model 'fake-embedder', not 'ander-model'")
     assert REBUILD_HINT in message and "--model fake-embedder" in message
-    monkeypatch.setattr(cli, "make_embedder", lambda home, model=None: other)
+    monkeypatch.setattr(api, "make_embedder", lambda home=None, model=None: other)
     assert_cli_refuses(run, message)
 
 

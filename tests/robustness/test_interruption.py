@@ -12,14 +12,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FakeEmbedder, make_pdf
-from robust_support import NO_ABSTAIN, Worker, answers, open_searcher, tiny_model  # noqa: F401 (fixture)
 
-from index.home import DataHome
-from index.manifest import Manifest
-from index.search import Searcher
-from ingest.embed import SentenceTransformerEmbedder
-from ingest.pipeline import Ingestor
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.manifest import Manifest
+from beleidsbron.index.search import Searcher
+from beleidsbron.ingest.embed import SentenceTransformerEmbedder
+
+from fakes import FakeEmbedder, make_pdf
+from robust_support import NO_ABSTAIN, Worker, answers, open_searcher
+
+pytestmark = pytest.mark.slow  # subprocesses, kills and real waits: the full tier (make test) only
 
 QUERIES = ["thuiszorg voor ouderen in Limburg", "paramedisch platform", "voortgang van het akkoord",
            "ergotherapie in de wijk"]

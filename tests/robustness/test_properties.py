@@ -8,19 +8,20 @@ import hashlib
 from pathlib import Path
 
 import numpy as np
-from conftest import FakeEmbedder, make_pdf
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from robust_support import MODES, NO_ABSTAIN
 
-from index.home import DataHome
-from index.quotes import MAX_SENTENCES, make_quote, quote_window
-from index.search import Searcher
-from ingest.chunk import Chunker, ChunkSettings
-from ingest.clean import clean_page, vocabulary
-from ingest.pipeline import Ingestor
-from ingest.records import PAGE_BREAK, Document, Page, Sentence, Source
-from ingest.sentences import chunk_sentence_ranges, page_sentences, sentence_spans
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.quotes import MAX_SENTENCES, make_quote, quote_window
+from beleidsbron.index.search import Searcher
+from beleidsbron.ingest.chunk import Chunker, ChunkSettings
+from beleidsbron.ingest.clean import clean_page, vocabulary
+from beleidsbron.ingest.records import PAGE_BREAK, Document, Page, Sentence, Source
+from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences, sentence_spans
+
+from fakes import FakeEmbedder, make_pdf
+from robust_support import MODES, NO_ABSTAIN
 
 # Text as PDFs give it: words, numbers, punctuation, abbreviations, and every kind of odd character.
 WORDS = ["zorg", "Huisarts", "de", "IZA-partijen", "o.a.", "bijv.", "1.", "2024", "€", "J.", "Jansen", "zee-",
@@ -99,7 +100,7 @@ def test_every_chunk_has_sentences_and_each_sentence_slices_its_page(raw_pages: 
     sentences = page_sentences(doc)
     for sentence in sentences:
         assert doc.pages[sentence.page - 1].text[sentence.start:sentence.end] == sentence.text
-    for chunk, (lo, hi) in zip(chunks, chunk_sentence_ranges(doc, chunks, sentences), strict=True):
+    for _chunk, (lo, hi) in zip(chunks, chunk_sentence_ranges(doc, chunks, sentences), strict=True):
         assert lo < hi, "a passage without sentences cannot be quoted"
 
 

@@ -8,15 +8,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import TINY_CORPUS, FakeEmbedder, make_pdf
-from robust_support import MODES, NO_ABSTAIN, tiny_model  # noqa: F401 (fixture)
 
-import cli
-from index.home import DataHome
-from index.records import SearchResult
-from index.search import MAX_QUERY_CHARS, Searcher, Tuning
-from ingest.embed import SentenceTransformerEmbedder
-from ingest.pipeline import Ingestor
+from beleidsbron import api, cli
+from beleidsbron.index.build import Ingestor
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.records import SearchResult
+from beleidsbron.index.search import MAX_QUERY_CHARS, Searcher, Tuning
+from beleidsbron.ingest.embed import SentenceTransformerEmbedder
+
+from fakes import TINY_CORPUS, FakeEmbedder, make_pdf
+from robust_support import MODES, NO_ABSTAIN
 
 SQL = "'; DROP TABLE chunks; --"
 HTML = "<script>alert('x')</script><b>zorg</b>"
@@ -126,7 +127,7 @@ def test_queries_with_words_still_find_by_the_words(home: DataHome) -> None:
 # through the CLI ---------------------------------------------------------------------------
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, home: DataHome):
-    monkeypatch.setattr(cli, "make_embedder", lambda home, model=None: FakeEmbedder())
+    monkeypatch.setattr(api, "make_embedder", lambda home=None, model=None: FakeEmbedder())
     return lambda *args: CliRunner().invoke(cli.main, ["--home", str(home.root), *args])
 
 
@@ -174,7 +175,7 @@ def real_searcher(data_home: DataHome, tiny_corpus: Path, tiny_model: Path) -> S
 
 
 def test_no_query_crashes_a_real_tokenizer(real_searcher: Searcher) -> None:
-    for name, query in QUERIES.items():
+    for _name, query in QUERIES.items():
         for mode in MODES:
             check(real_searcher, real_searcher.search(query, k=3, mode=mode), query, mode, 3)
 

@@ -18,20 +18,27 @@ from typing import Protocol
 
 import numpy as np
 
-from index.home import DataHome
-from index.lexical import LexicalIndex
-from index.manifest import IndexError_, Manifest
-from index.store import ChunkStore
-from index.tokens import MAX_PASSAGES, TokenIndex, quantize
-from index.vectors import VectorIndex
-from index.writer import SENTENCE_TOKENS, SENTENCE_VECTORS, DocumentParts, ModelInfo, load_acronyms, write_index
-from ingest.chunk import Chunker, ChunkSettings
-from ingest.embed import Embedder
-from ingest.errors import DocumentError
-from ingest.pdf import read_pdf_bytes, sha256_bytes
-from ingest.records import Document, TokenVectors
-from ingest.sentences import chunk_sentence_ranges, page_sentences
-from ingest.sources import MANIFEST_NAME, load_sources
+from beleidsbron.index.home import DataHome
+from beleidsbron.index.lexical import LexicalIndex
+from beleidsbron.index.manifest import IndexError_, Manifest
+from beleidsbron.index.store import ChunkStore
+from beleidsbron.index.tokens import MAX_PASSAGES, TokenIndex, quantize
+from beleidsbron.index.vectors import VectorIndex
+from beleidsbron.index.writer import (
+    SENTENCE_TOKENS,
+    SENTENCE_VECTORS,
+    DocumentParts,
+    ModelInfo,
+    load_acronyms,
+    write_index,
+)
+from beleidsbron.ingest.chunk import Chunker, ChunkSettings
+from beleidsbron.ingest.embed import Embedder
+from beleidsbron.ingest.errors import DocumentError
+from beleidsbron.ingest.pdf import read_pdf_bytes, sha256_bytes
+from beleidsbron.ingest.records import Document, TokenVectors
+from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences
+from beleidsbron.ingest.sources import MANIFEST_NAME, load_sources
 
 EMBED_BATCH = 32
 

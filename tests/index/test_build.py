@@ -1,4 +1,4 @@
-"""ingest/pipeline.py: incremental ingestion of a folder of PDFs into a new index generation."""
+"""index/build.py: incremental ingestion of a folder of PDFs into a new index generation."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FakeEmbedder
 
-from index.home import BusyError, DataHome
-from index.manifest import Manifest
-from index.store import ChunkStore
-from ingest.chunk import ChunkSettings
-from ingest.pipeline import Ingestor, IngestReport
+from beleidsbron.index.build import Ingestor, IngestReport
+from beleidsbron.index.home import BusyError, DataHome
+from beleidsbron.index.manifest import Manifest
+from beleidsbron.index.store import ChunkStore
+from beleidsbron.ingest.chunk import ChunkSettings
+
+from fakes import FakeEmbedder
 
 A = ["De huisarts werkt samen met de apotheker in de wijk.", "Wijkverpleging en thuiszorg voor ouderen."]
 B = ["Fysiotherapeuten vormen een paramedisch platform.", "Het platform in Zuid-Nederland groeit."]
@@ -203,7 +204,7 @@ def test_a_second_ingestion_at_the_same_time_is_refused(data_home, fake_embedder
 
 def token_rows(home: DataHome) -> dict[str, tuple[list[int], bytes]]:
     """Chunk text → its stored token ids and int8 token rows."""
-    from index.tokens import TokenIndex
+    from beleidsbron.index.tokens import TokenIndex
 
     directory = home.current()
     tokens, store = TokenIndex.load(directory), ChunkStore.open(directory)
@@ -231,8 +232,8 @@ def test_chunks_get_token_vectors_that_a_later_run_reuses(data_home, fake_embedd
 
 
 def test_an_index_without_token_vectors_gets_them_on_the_next_run(data_home, fake_embedder, folder) -> None:
-    from index.search import Searcher
-    from index.tokens import FILES
+    from beleidsbron.index.search import Searcher
+    from beleidsbron.index.tokens import FILES
 
     ingest(data_home, fake_embedder, folder)
     manifest = data_home.current() / "manifest.json"
@@ -250,10 +251,10 @@ def test_an_index_without_token_vectors_gets_them_on_the_next_run(data_home, fak
 
 def test_above_the_token_limit_no_token_vectors_are_kept(data_home, fake_embedder, folder,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from index.search import Searcher
-    from index.tokens import TokenIndex
+    from beleidsbron.index.search import Searcher
+    from beleidsbron.index.tokens import TokenIndex
 
-    monkeypatch.setattr("ingest.pipeline.MAX_PASSAGES", 1)
+    monkeypatch.setattr("beleidsbron.index.build.MAX_PASSAGES", 1)
     assert ingest(data_home, fake_embedder, folder).ok
     assert not TokenIndex.exists(data_home.current())
     result = Searcher.open(data_home, fake_embedder).search("paramedisch platform", mode="rerank")

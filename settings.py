@@ -1,0 +1,55 @@
+"""Settings: every environment variable beleidsbron reads is read here, and only here.
+
+    BELEIDSBRON_HOME      data directory: models, index generations, uploads (default ./.beleidsbron)
+    BELEIDSBRON_CORPUS    the folder `beleidsbron ingest` and the app index by default (default ./corpus)
+    BELEIDSBRON_MODEL     sentence-transformers model name or folder (default multilingual-e5-small)
+    BELEIDSBRON_RERANKER  a CrossEncoder for the second stage (default: the built-in token rerank)
+    BELEIDSBRON_REPORTS   where `beleidsbron eval` writes and the app reads reports (default ./evals/reports)
+
+An argument given in code or on the command line wins over the environment, which wins over the default.
+Paths are relative to the working directory, never to the source checkout, so an installed wheel works
+from any folder.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ENV_HOME = "BELEIDSBRON_HOME"
+ENV_CORPUS = "BELEIDSBRON_CORPUS"
+ENV_MODEL = "BELEIDSBRON_MODEL"
+ENV_RERANKER = "BELEIDSBRON_RERANKER"
+ENV_REPORTS = "BELEIDSBRON_REPORTS"
+
+DEFAULT_HOME = Path(".beleidsbron")
+DEFAULT_CORPUS = Path("corpus")
+DEFAULT_REPORTS = Path("evals") / "reports"
+
+
+def _env(name: str) -> str | None:
+    return os.environ.get(name) or None  # an empty variable counts as unset
+
+
+def _path(name: str, default: Path) -> Path:
+    value = _env(name)
+    return Path(value) if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=lambda: _path(ENV_HOME, DEFAULT_HOME))
+    corpus: Path = field(default_factory=lambda: _path(ENV_CORPUS, DEFAULT_CORPUS))
+    model: str | None = field(default_factory=lambda: _env(ENV_MODEL))  # None: the embedder's default
+    reranker: str | None = field(default_factory=lambda: _env(ENV_RERANKER))
+    reports: Path = field(default_factory=lambda: _path(ENV_REPORTS, DEFAULT_REPORTS))
+
+    @classmethod
+    def load(cls, **given: object) -> Settings:
+        """Settings from the environment, with the values given here (those not None) taking precedence."""
+        chosen = {name: value for name, value in given.items() if value is not None}
+        for name in ("home", "corpus", "reports"):
+            if name in chosen:
+                chosen[name] = Path(chosen[name])  # type: ignore[arg-type]
+        return cls(**chosen)  # type: ignore[arg-type]
