@@ -9,6 +9,7 @@ import pytest
 
 import beleidsbron
 from beleidsbron.ingest.errors import BeleidsbronError
+
 from fakes import FakeEmbedder
 
 ROOT = Path(__file__).resolve().parents[1]

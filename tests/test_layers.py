@@ -49,7 +49,7 @@ def stage(module: str) -> int | None:
 
 def test_every_import_of_the_project_goes_through_the_one_package() -> None:
     top_level = {*PACKAGE_FOLDERS, "cli", "app", "api", "settings"}
-    for name, path in sources().items():
+    for _name, path in sources().items():
         stray = {m.split(".")[0] for m in imports(path)} & top_level
         assert not stray, f"{path}: imports {stray} as a top-level name; write beleidsbron.{stray.pop()}"
 
