@@ -117,7 +117,8 @@ def hit_json(hit: Hit) -> dict:
 
 def result_json(result: SearchResult, item_id: str | None = None) -> str:
     payload = {"id": item_id} if item_id is not None else {"query": result.query}
-    payload |= {"mode": result.mode, "abstain": result.abstained, "hits": [hit_json(h) for h in result.hits]}
+    payload |= {"mode": result.mode, "low_confidence": result.low_confidence,
+                "hits": [hit_json(h) for h in result.hits]}
     if result.note:
         payload["note"] = result.note
     return json.dumps(payload, ensure_ascii=False)
@@ -126,9 +127,9 @@ def result_json(result: SearchResult, item_id: str | None = None) -> str:
 def print_result(result: SearchResult, group: bool = False) -> None:
     if result.note:
         click.echo(f"({result.note})")
-    if result.abstained:
-        click.echo("The indexed documents do not answer this question (no passage is close enough).")
-    elif not result.hits:
+    if result.low_confidence and result.hits:
+        click.echo("Low confidence: no passage seems to answer this question for certain; these come closest.")
+    if not result.hits:
         click.echo("No passage found.")
     hits = sorted(result.hits, key=lambda h: h.doc) if group else result.hits
     shown_doc = None

@@ -154,7 +154,7 @@ def run_item(searcher: Searchable, item: QueryItem, mode: str, k: int = DEFAULT_
     result = _search(searcher, item.query, k, mode)
     seconds = clock() - started
     passages, quotes = to_passages(result)
-    return score_item(item, passages, quotes, abstained=result.abstained, seconds=seconds)
+    return score_item(item, passages, quotes, flagged=result.low_confidence, seconds=seconds)
 
 
 def group(scores: Iterable[ItemScore], keys: Callable[[ItemScore], Iterable[str]]) -> dict[str, Aggregate]:

@@ -15,8 +15,8 @@ Choices where the rules leave room:
 - Page accuracy is judged on the first hit in the top 10, over the answerable items
   that have one: its page is within ±1 of the page of a gold quote it matched in
   the same document.
-- Abstention: a result with `abstained` set or with no hits at all. Hits returned
-  beside an abstention are still scored.
+- The low-confidence flag: a result with `low_confidence` set, or with no hits at
+  all, counts as flagged. Its hits are scored like any others (they are shown).
 - Percentiles interpolate linearly between closest ranks (numpy's default).
 """
 
@@ -190,13 +190,13 @@ class ItemScore:
     ndcg: float | None  # None for unanswerable items
     page_ok: bool | None  # None unless answerable with a hit in the top 10
     coverage: float | None  # multi items only
-    abstained: bool
+    flagged: bool  # low-confidence, or no hits at all
     seconds: float
     judged: tuple[Judged, ...] = ()
 
 
 def score_item(item: QueryItem, passages: Sequence[Passage], quotes: Sequence[Passage],
-               abstained: bool, seconds: float) -> ItemScore:
+               flagged: bool, seconds: float) -> ItemScore:
     """Score one ranked list. `quotes[i]` is result i with its displayed quote as text."""
     flags = hit_flags(passages, item.relevant)
     quote_flags = hit_flags(quotes, item.relevant)
@@ -211,7 +211,7 @@ def score_item(item: QueryItem, passages: Sequence[Passage], quotes: Sequence[Pa
         ndcg=ndcg(passages, item.relevant) if item.answerable else None,
         page_ok=page_ok,
         coverage=doc_coverage(passages, item.relevant) if item.kind == "multi" else None,
-        abstained=abstained or not passages, seconds=seconds, judged=judged)
+        flagged=flagged or not passages, seconds=seconds, judged=judged)
 
 
 def _share(flags: Sequence[bool]) -> float | None:
@@ -222,14 +222,14 @@ def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def abstention_rate(scores: Sequence[ItemScore]) -> float | None:
-    """Share of the unanswerable items on which the engine abstained."""
-    return _share([s.abstained for s in scores if not s.answerable])
+def flagged_unanswerable_rate(scores: Sequence[ItemScore]) -> float | None:
+    """Share of the unanswerable items that the engine flagged low-confidence (higher is better)."""
+    return _share([s.flagged for s in scores if not s.answerable])
 
 
-def false_abstention_rate(scores: Sequence[ItemScore]) -> float | None:
-    """Share of the answerable items on which the engine wrongly abstained."""
-    return _share([s.abstained for s in scores if s.answerable])
+def flagged_answerable_rate(scores: Sequence[ItemScore]) -> float | None:
+    """Share of the answerable items that the engine flagged low-confidence (lower is better)."""
+    return _share([s.flagged for s in scores if s.answerable])
 
 
 @dataclass(frozen=True)
@@ -251,8 +251,8 @@ class Aggregate:
     coverage: float | None
     quote_hit1: float | None
     quote_hit10: float | None
-    abstention: float | None
-    false_abstention: float | None
+    flagged_unanswerable: float | None
+    flagged_answerable: float | None
     latency_p50: float | None  # seconds
     latency_p95: float | None
 
@@ -277,5 +277,5 @@ def aggregate(scores: Sequence[ItemScore]) -> Aggregate:
         coverage=_mean([s.coverage for s in scores if s.coverage is not None]),
         quote_hit1=_share([hit_at_k(s.quote_rank, 1) for s in answerable]),
         quote_hit10=_share([hit_at_k(s.quote_rank, CUTOFF) for s in answerable]),
-        abstention=abstention_rate(scores), false_abstention=false_abstention_rate(scores),
+        flagged_unanswerable=flagged_unanswerable_rate(scores), flagged_answerable=flagged_answerable_rate(scores),
         latency_p50=percentile(seconds, 50), latency_p95=percentile(seconds, 95))

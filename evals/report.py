@@ -35,7 +35,7 @@ COLUMNS = (
     Column("hit5", "hit@5", 1), Column("hit10", "hit@10", 1), Column("mrr", "MRR@10", 1),
     Column("ndcg", "nDCG@10", 1), Column("page_accuracy", "page±1", 1), Column("coverage", "cov@10", 1),
     Column("quote_hit1", "qhit@1", 1), Column("quote_hit10", "qhit@10", 1),
-    Column("abstention", "abstain", 1), Column("false_abstention", "false-abst", -1),
+    Column("flagged_unanswerable", "flag-unans", 1), Column("flagged_answerable", "flag-ans", -1),
     Column("latency_p50", "p50 ms", 0, "ms"), Column("latency_p95", "p95 ms", 0, "ms"),
 )
 

@@ -58,8 +58,10 @@ class Hit:
 class SearchResult:
     query: str
     mode: str
-    hits: tuple[Hit, ...]
-    abstained: bool = False
+    hits: tuple[Hit, ...]  # empty only when nothing matched at all, never because the search doubts
+    # True when no hit seems to answer the query for certain: the hits are the closest passages,
+    # shown under a warning instead of hidden (a refusal hid right answers for 3% of questions)
+    low_confidence: bool = False
     note: str = ""  # e.g. "query shortened to 1000 characters"
 
     def __post_init__(self) -> None:

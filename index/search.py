@@ -13,8 +13,9 @@ MaxSim over the passage's token vectors (index/tokens.py). A configured
 cross-encoder replaces this stage.
 
 Every hit then gets a verbatim quote of 1–3 sentences from its passage; a passage
-that overlaps or adjoins a better hit is merged into it; and in the rerank mode a
-query that nothing answers abstains (index/tokens.py has the signal).
+that overlaps or adjoins a better hit is merged into it; and a query that no hit
+seems to answer is flagged low-confidence, its hits still returned (index/tokens.py
+has the signal).
 """
 
 from __future__ import annotations
@@ -41,12 +42,12 @@ from beleidsbron.ingest.embed import DEFAULT_MODEL, Embedder
 from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Source, TokenVectors
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
-# The search abstains when the top passage speaks of too little of the query: when the IDF-weighted
+# A result is low-confidence when the top passage speaks of too little of the query: when the IDF-weighted
 # share of query tokens that find a token of cosine MATCH_AT or more in it is below the threshold.
 # The threshold for the default model is the 3rd percentile over the 248 answerable items of evals/.
 # See README, Evaluation, for how it separates unanswerable items, and what it replaced.
 MATCH_AT = 0.6
-DEFAULT_ABSTAIN_BELOW = 0.438
+DEFAULT_FLAG_BELOW = 0.438
 
 
 @dataclass(frozen=True)
@@ -65,9 +66,9 @@ class Tuning:
     rerank_lexical: float = 0.3
     tokens: float = 1.0
     sentence_tokens: float = 0.5
-    # Matched share of the top hit under which the search abstains; None: DEFAULT_ABSTAIN_BELOW
-    # with the default model, off with any other (it is calibrated for one model); 0: off.
-    abstain_below: float | None = None
+    # Matched share of the top hit under which a result is flagged low-confidence; None:
+    # DEFAULT_FLAG_BELOW with the default model, off with any other (calibrated for one model); 0: off.
+    flag_below: float | None = None
 
 
 @dataclass(frozen=True)
@@ -233,10 +234,9 @@ class Searcher:
         return np.array([scores.max() if len(scores) else 0.0 for scores in spans])
 
     # search ---------------------------------------------------------------------
-    def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters(),
-               abstain: bool = True) -> SearchResult:
-        """The k best hits for the query. In the rerank mode a query that nothing answers abstains
-        (no hits, `abstained` set); `abstain=False` returns the nearest hits anyway."""
+    def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters()) -> SearchResult:
+        """The k best hits for the query, each with its quote. The hits are always returned; when no
+        hit seems to answer the query, the result says so with `low_confidence`."""
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
         if k < 1:
@@ -252,19 +252,17 @@ class Searcher:
             rows, scores = self._candidates(text, mode, self._mask(filters))
         order = np.argsort(-scores, kind="stable")
         hits = self._hits(rows[order], scores[order], text, k)
-        # only the default mode abstains: the threshold is calibrated on its top hit (the other modes'
-        # top hits answer less often: a threshold on MaxSim, used before, turned away 11-25% of
-        # answerable items there)
-        if abstain and mode == "rerank" and hits and self._abstains(int(rows[order[0]]), text):
-            return SearchResult(query=query, mode=mode, hits=(), abstained=True, note=note)
-        return SearchResult(query=query, mode=mode, hits=tuple(hits), note=note)
+        # judged on the top passage of the mode asked for: a weaker mode's weaker top hit is flagged more
+        # often, which is what its reader should be told
+        doubtful = bool(hits) and self._doubtful(int(rows[order[0]]), text)
+        return SearchResult(query=query, mode=mode, hits=tuple(hits), low_confidence=doubtful, note=note)
 
-    def _abstains(self, row: int, text: str) -> bool:
-        """Nothing answers when too little of the query is matched in the top passage (see MATCH_AT).
-        It needs token vectors in the index; without them the search never abstains."""
-        threshold = self.tuning.abstain_below
+    def _doubtful(self, row: int, text: str) -> bool:
+        """No hit answers for certain when too little of the query is matched in the top passage (see
+        MATCH_AT). It needs token vectors in the index; without them no result is flagged."""
+        threshold = self.tuning.flag_below
         if threshold is None:
-            threshold = DEFAULT_ABSTAIN_BELOW if self.embedder.model_id == DEFAULT_MODEL else 0.0
+            threshold = DEFAULT_FLAG_BELOW if self.embedder.model_id == DEFAULT_MODEL else 0.0
         tokens = self._encode_query(text)[1]
         if threshold <= 0 or self.tokens is None or tokens is None:
             return False

@@ -33,7 +33,7 @@ from beleidsbron.ingest.records import TokenVectors
 TOKENS, TOKEN_IDS, TOKEN_OFFSETS, TOKEN_DF = "tokens.npy", "token_ids.npy", "token_offsets.npy", "token_df.npy"
 FILES = (TOKENS, TOKEN_IDS, TOKEN_OFFSETS, TOKEN_DF)
 SCALE = 127.0  # int8 steps per unit; a component's rounding error is at most 0.004
-# Above this many passages no token vectors are kept, and the search ranks and abstains without
+# Above this many passages no token vectors are kept, and the search ranks and flags without
 # them: they take ~170 KB per passage with its sentences (1.7 GB at 10k), held in memory while
 # ingesting, and once more while the index files are written.
 MAX_PASSAGES = 10_000

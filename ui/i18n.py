@@ -59,9 +59,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "results": ("{n} resultaten in {ms} ms", "{n} results in {ms} ms"),
     "nohits": ("Niets gevonden. Probeer andere woorden of minder filters.",
                "Nothing found. Try other words or fewer filters."),
-    "abstain": ("De documenten geven geen antwoord op deze vraag: geen passage komt dichtbij genoeg.",
-                "The documents do not answer this question: no passage comes close enough."),
-    "abstain.topics": ("Onderwerpen die er het dichtst bij liggen:", "The closest topics:"),
+    "lowconf": ("Geen passage lijkt deze vraag zeker te beantwoorden; dit komt het dichtst bij:",
+                "No passage seems to answer this question for certain; these come closest:"),
     "score": ("score", "score"),
     "no_year": ("z.d.", "n.d."),
     "card.pdf": ("Toon op de PDF-pagina", "Show on the PDF page"),
@@ -140,9 +139,11 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "There is no evaluation report yet. Make one with:"),
     "eval.meta": ("Rapport van {created}, commit {commit}.", "Report of {created}, commit {commit}."),
     "eval.legend": ("hit@k: aandeel vragen met een goed antwoord in de eerste k resultaten; page±1: juiste pagina; "
-                    "qhit: het citaat zelf klopt; abstain: terecht geen antwoord.",
+                    "qhit: het citaat zelf klopt; flag-unans / flag-ans: vragen zonder / met antwoord "
+                    "die als onzeker gemarkeerd zijn.",
                     "hit@k: share of questions with a right answer in the first k results; page±1: right page; "
-                    "qhit: the quote itself is right; abstain: rightly no answer."),
+                    "qhit: the quote itself is right; flag-unans / flag-ans: questions without / with an answer "
+                    "marked as doubtful."),
     "eval.chart": ("Grafiek", "Chart"),
     "eval.full": ("Het volledige rapport (Markdown)", "The full report (Markdown)"),
 }

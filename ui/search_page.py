@@ -1,4 +1,4 @@
-"""The search page: query box with example questions, results as cards, or the honest 'no answer'."""
+"""The search page: query box with example questions, results as cards, under a warning when in doubt."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from beleidsbron.ui.highlight import query_terms
 from beleidsbron.ui.i18n import examples, tr
 from beleidsbron.ui.results import distinct, grouped
 from beleidsbron.ui.settings import SearchSettings
-from beleidsbron.ui.topics import Topic, glossary_topics, nearest_topics
 
 log = logging.getLogger("beleidsbron.app")
 QUERY_KEY = "query"
@@ -31,8 +30,6 @@ class SearchRun:
     key: tuple
     result: SearchResult
     seconds: float
-    topics: tuple[Topic, ...] = ()  # when the search abstained: the closest topics
-    glossary: tuple[str, ...] = ()
 
 
 def _set_query(text: str) -> None:
@@ -56,24 +53,11 @@ def run_search(searcher: SearcherLike, query: str, settings: SearchSettings, lan
         started = time.perf_counter()
         result = searcher.search(query, k=settings.k, mode=settings.mode, filters=settings.filters)
         seconds = time.perf_counter() - started
-    log.info("search %.1f ms: mode=%s k=%d hits=%d abstained=%s query=%r", seconds * 1000, settings.mode,
-             settings.k, len(result.hits), result.abstained, query[:80])
+    log.info("search %.1f ms: mode=%s k=%d hits=%d low_confidence=%s query=%r", seconds * 1000, settings.mode,
+             settings.k, len(result.hits), result.low_confidence, query[:80])
     run = SearchRun(key, result, seconds)
-    if result.abstained:
-        run = SearchRun(key, result, seconds, tuple(nearest_topics(searcher, query, settings.filters)),
-                        tuple(glossary_topics(searcher, query)))
     st.session_state["last_search"] = run
     return run
-
-
-def _no_answer(run: SearchRun, lang: str) -> None:
-    st.warning(tr(lang, "abstain"), icon=":material/help:")
-    if not run.topics and not run.glossary:
-        return
-    items = [f"<li>{html.escape(t.label)} <span class='bb-meta'>— {html.escape(t.title)}, p. {t.page}</span></li>"
-             for t in run.topics]
-    items += [f"<li>{html.escape(g)}</li>" for g in run.glossary]
-    st.html(f"<div class='bb-topics'><b>{html.escape(tr(lang, 'abstain.topics'))}</b><ul>{''.join(items)}</ul></div>")
 
 
 def render(searcher: SearcherLike, settings: SearchSettings, files: DocumentFiles, lang: str) -> None:
@@ -88,13 +72,12 @@ def render(searcher: SearcherLike, settings: SearchSettings, files: DocumentFile
     result = run.result
     if result.note:
         st.caption(md(result.note))
-    if result.abstained:
-        _no_answer(run, lang)
-        return
     hits = distinct(result.hits)
     if not hits:
         st.info(tr(lang, "nohits"))
         return
+    if result.low_confidence:  # the hits stay: the reader judges them, warned
+        st.warning(tr(lang, "lowconf"), icon=":material/help:")
     st.caption(tr(lang, "results", n=len(hits), ms=f"{run.seconds * 1000:.0f}"))
     terms = query_terms(query)
     if settings.grouped:

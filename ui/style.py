@@ -11,7 +11,6 @@ CSS = """<style>
 .bb-score { color: #888; }
 .bb-context { white-space: pre-wrap; line-height: 1.5; }
 .bb-context mark.quote { background: #ffe58a; padding: 0 .1rem; }
-.bb-topics ul { margin-top: .3rem; }
 h3.bb-doc { margin: 1.2rem 0 .2rem 0; font-size: 1.2rem; }
 mark { background: #fff3b0; padding: 0; }
 </style>"""

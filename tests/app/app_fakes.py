@@ -33,12 +33,12 @@ class FakeDoc:
     sha256: str = "0" * 64
 
 
-DEFAULT_ABSTAIN_BELOW = 0.5  # what abstain_below=None stands for, as in index.search.Tuning
+DEFAULT_FLAG_BELOW = 0.5  # what flag_below=None stands for, as in index.search.Tuning
 
 
 @dataclass
 class FakeTuning:
-    abstain_below: float | None = 0.0
+    flag_below: float | None = 0.0
 
 
 class FakeStore:
@@ -54,9 +54,9 @@ class FakeAcronyms:
 
 
 class FakeSearcher:
-    def __init__(self, docs: list[FakeDoc], abstain_below: float | None = 0.0) -> None:
+    def __init__(self, docs: list[FakeDoc], flag_below: float | None = 0.0) -> None:
         self.docs = docs
-        self.tuning = FakeTuning(abstain_below)
+        self.tuning = FakeTuning(flag_below)
         self.store = FakeStore(docs)
         self.sources = {d.source.file: d.source for d in docs}
         self.acronyms = FakeAcronyms()
@@ -84,19 +84,17 @@ class FakeSearcher:
         return Hit(chunk=chunk, source=doc.source, score=score,
                    quote=Quote(text=text[start:end], page=number, start=start, end=end))
 
-    def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters(),
-               abstain: bool = True) -> SearchResult:
+    def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters()) -> SearchResult:
         self.calls.append((query, k, mode, filters))
         terms = stems(query)
         hits = [hit for doc in self.docs if filters.admits(doc.source)
                 for number, text in enumerate(doc.pages, start=1) if text
                 if (hit := self._hit(doc, number, text, terms)) is not None]
         hits.sort(key=lambda h: -h.score)
-        threshold = self.tuning.abstain_below
-        threshold = DEFAULT_ABSTAIN_BELOW if threshold is None else threshold
-        if abstain and hits and hits[0].score < threshold:
-            return SearchResult(query=query, mode=mode, hits=(), abstained=True)
-        return SearchResult(query=query, mode=mode, hits=tuple(hits[:k]))
+        threshold = self.tuning.flag_below
+        threshold = DEFAULT_FLAG_BELOW if threshold is None else threshold
+        doubtful = bool(hits) and hits[0].score < threshold
+        return SearchResult(query=query, mode=mode, hits=tuple(hits[:k]), low_confidence=doubtful)
 
 
 IZA = Source("iza.pdf", "Mid-term review Integraal Zorgakkoord", "IZA-partijen", 2024, "mid-term review")
@@ -113,8 +111,8 @@ DOCS = [
 ]
 
 
-def fake_searcher(abstain_below: float | None = 0.0, docs: list[FakeDoc] | None = None) -> FakeSearcher:
-    return FakeSearcher(list(DOCS if docs is None else docs), abstain_below)
+def fake_searcher(flag_below: float | None = 0.0, docs: list[FakeDoc] | None = None) -> FakeSearcher:
+    return FakeSearcher(list(DOCS if docs is None else docs), flag_below)
 
 
 @dataclass

@@ -12,8 +12,8 @@ EVIL_TEXT = ("Zorgpartijen <script>alert('xss')</script> werken samen aan **pass
 EVIL = FakeDoc(Source("evil.pdf", EVIL_TITLE, "<i>Uitgever</i>", 2024, "rapport"), (EVIL_TEXT,))
 
 
-def run_evil(monkeypatch, query: str, abstain_below: float = 0.0):
-    at = start_app(monkeypatch, fake_searcher(abstain_below, docs=[EVIL]))
+def run_evil(monkeypatch, query: str, flag_below: float = 0.0):
+    at = start_app(monkeypatch, fake_searcher(flag_below, docs=[EVIL]))
     at.run()
     return search(at, query)
 
@@ -42,11 +42,11 @@ def test_a_query_with_markup_is_escaped(monkeypatch):
     no_raw_markup(markdown_text(at))
 
 
-def test_topics_after_abstention_are_escaped(monkeypatch):
-    at = run_evil(monkeypatch, "zorgpartijen parkeervergunning kosten tarief", abstain_below=0.9)
-    topics = next(h.value for h in at.html if "class='bb-topics'" in h.value)
-    assert "&lt;script&gt;" in topics or "&lt;img" in topics
+def test_cards_under_the_doubt_warning_are_escaped(monkeypatch):
+    at = run_evil(monkeypatch, "zorgpartijen parkeervergunning kosten tarief", flag_below=0.9)
+    assert at.warning and not at.exception
     no_raw_markup(html_text(at))
+    no_raw_markup(markdown_text(at))
 
 
 def test_basket_and_exports_of_an_evil_quote(monkeypatch):

@@ -1,4 +1,4 @@
-"""app.py, search page (AppTest, fake searcher): cards, examples, filters, mode, layout, abstention."""
+"""app.py, search page (AppTest, fake searcher): cards, examples, filters, mode, layout, the doubt warning."""
 
 from __future__ import annotations
 
@@ -100,20 +100,24 @@ def test_grouped_layout_puts_a_heading_per_document(at):
     assert len(headings) == len({h for h in headings}) >= 2
 
 
-def test_no_answer_says_so_and_suggests_closest_topics(monkeypatch):
-    searcher = fake_searcher(abstain_below=0.9)
+def test_a_doubtful_answer_shows_its_cards_under_a_warning(monkeypatch):
+    searcher = fake_searcher(flag_below=0.9)
     at = start_app(monkeypatch, searcher)
     at.run()
     search(at, "Wat kost een parkeervergunning in Zuid-Nederland voor zorgverleners?")
-    assert any("geven geen antwoord" in w.value for w in at.warning)
-    assert not cards(at)
-    topics = next(h.value for h in at.html if "class='bb-topics'" in h.value)
-    assert "Onderwerpen die er het dichtst bij liggen" in topics
-    assert "Paramedische platforms in Zuid-Nederland" in topics
-    assert searcher.tuning.abstain_below == 0.9  # the probe without abstention did not change it
+    assert [w.value for w in at.warning] == ["Geen passage lijkt deze vraag zeker te beantwoorden; "
+                                             "dit komt het dichtst bij:"]
+    shown = cards(at)
+    assert len(shown) == 3 and all("bb-quote" in card for card in shown)  # each closest passage keeps its card
     calls = len(searcher.calls)
-    at.run()
-    assert len(searcher.calls) == calls and "class='bb-topics'" in html_text(at)  # kept, not searched again
+    at.radio(key="lang").set_value("en").run()
+    assert any("No passage seems to answer this question for certain" in w.value for w in at.warning)
+    assert len(searcher.calls) == calls  # kept, not searched again
+
+
+def test_a_confident_answer_has_no_warning(at):
+    search(at, "regionale paramedische platforms gemeenten")
+    assert cards(at) and not at.warning
 
 
 def test_nothing_found(at):

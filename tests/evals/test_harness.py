@@ -47,7 +47,7 @@ def hit(doc, text, page, score, quote=None):
                quote=Quote(shown, page, 0, len(shown)))
 
 
-# What the stub returns per query: (hits, abstained, seconds taken).
+# What the stub returns per query: (hits, low_confidence, seconds taken).
 ANSWERS = {
     "vraag q1": ([hit(A, FILLER + "Alpha, beta, gamma & delta." + FILLER, 2, 0.9)], False, 0.010),
     "vraag q2": ([hit(B, FILLER, 5, 0.8),
@@ -74,9 +74,9 @@ class StubSearcher:
         self.calls.append((query, k, mode))
         if mode in self.missing_modes:
             raise NotImplementedError("coming soon")
-        hits, abstained, seconds = ANSWERS[query]
+        hits, low_confidence, seconds = ANSWERS[query]
         self.now += seconds
-        return SearchResult(query=query, mode=mode, hits=tuple(hits)[:k], abstained=abstained)
+        return SearchResult(query=query, mode=mode, hits=tuple(hits)[:k], low_confidence=low_confidence)
 
 
 def write_set(tmp_path: Path, items=ITEMS, name="set.jsonl") -> Path:
@@ -100,7 +100,7 @@ def test_overall_aggregate(run):
     assert o.page_accuracy == pytest.approx(2 / 3)  # q1 p.2 = 2, q2 p.9 vs 5 (off), q4 p.1 = 1
     assert o.coverage == 0.5  # q4: a.pdf hit, b.pdf not
     assert (o.quote_hit1, o.quote_hit10) == (0.5, 0.5)  # q1, q4 at rank 1; q2's quote "zeta" is 4 of 19 chars < 60%
-    assert (o.abstention, o.false_abstention) == (0.5, 0.0)  # q5 abstains, q6 does not
+    assert (o.flagged_unanswerable, o.flagged_answerable) == (0.5, 0.0)  # q5 is flagged, q6 is not
     # latencies 10..60 ms: median (30 + 40) / 2 = 35 ms; p95 at 0.95 * 5 = 4.75 → 50 + 0.75 * 10 = 57.5 ms
     assert o.latency_p50 == pytest.approx(0.035)
     assert o.latency_p95 == pytest.approx(0.0575)
@@ -119,7 +119,7 @@ def test_ndcg_per_item(run):
 def test_breakdowns(run):
     assert set(run.by_kind) == {"keyword", "question", "crosslingual", "multi", "unanswerable"}
     assert run.by_kind["question"].mrr == 0.5
-    assert run.by_kind["unanswerable"].hit10 is None and run.by_kind["unanswerable"].abstention == 0.5
+    assert run.by_kind["unanswerable"].hit10 is None and run.by_kind["unanswerable"].flagged_unanswerable == 0.5
     assert run.by_lang["en"].items == 1 and run.by_lang["en"].hit10 == 0.0
     assert run.by_lang["nl"].hit10 == 1.0  # q1, q2, q4 all hit
     # a.pdf: q1 (hit), q3 (miss), q4 (hit) → 2/3; b.pdf: q2 (hit), q4 (hit: the item counts in each doc) → 1

@@ -13,11 +13,11 @@ from beleidsbron.evals.metrics import (
     ItemScore,
     Passage,
     QueryItem,
-    abstention_rate,
     aggregate,
     doc_coverage,
-    false_abstention_rate,
     first_hit_rank,
+    flagged_answerable_rate,
+    flagged_unanswerable_rate,
     hit_at_k,
     hit_flags,
     is_hit,
@@ -174,7 +174,7 @@ def test_ndcg_ignores_hits_after_10():
     assert ndcg([miss()] * 10 + [p(A, QUOTE_A)], GOLDS[:1]) == 0.0
 
 
-# -- page, coverage, abstention, latency ----------------------------------------------------------------------
+# -- page, coverage, the low-confidence flag, latency ----------------------------------------------------
 
 
 @pytest.mark.parametrize("page, ok", [(2, True), (3, True), (4, True), (1, False), (5, False)])
@@ -195,19 +195,19 @@ def test_doc_coverage():
     assert doc_coverage(ranked + [p(B, QUOTE_B)], golds, cutoff=20) == 1.0
 
 
-def _score(rank=None, answerable=True, abstained=False, seconds=0.0, coverage=None, page_ok=None,
+def _score(rank=None, answerable=True, flagged=False, seconds=0.0, coverage=None, page_ok=None,
            quote_rank=None) -> ItemScore:
     return ItemScore(id="x", kind="question", lang="nl", docs=(A,), answerable=answerable, rank=rank,
                      quote_rank=quote_rank, ndcg=None if not answerable else 0.0, page_ok=page_ok,
-                     coverage=coverage, abstained=abstained, seconds=seconds)
+                     coverage=coverage, flagged=flagged, seconds=seconds)
 
 
-def test_abstention_rates():
-    scores = [_score(answerable=False, abstained=True), _score(answerable=False),
-              _score(abstained=True), _score(rank=1), _score(rank=2), _score()]
-    assert abstention_rate(scores) == 0.5  # 1 of 2 unanswerable
-    assert false_abstention_rate(scores) == 0.25  # 1 of 4 answerable
-    assert abstention_rate(scores[2:]) is None  # no unanswerable items
+def test_flag_rates():
+    scores = [_score(answerable=False, flagged=True), _score(answerable=False),
+              _score(flagged=True, rank=1), _score(rank=1), _score(rank=2), _score()]
+    assert flagged_unanswerable_rate(scores) == 0.5  # 1 of 2 unanswerable
+    assert flagged_answerable_rate(scores) == 0.25  # 1 of 4 answerable
+    assert flagged_unanswerable_rate(scores[2:]) is None  # no unanswerable items
 
 
 def test_percentiles():
@@ -228,7 +228,7 @@ def test_score_item_and_aggregate():
     item = QueryItem("i1", "nl", "q", "multi", True, GOLDS)
     ranked = [miss(), p(A, QUOTE_A, page=5, score=0.9), p(B, QUOTE_B, page=7)]
     quotes = [miss(), p(A, "helpend", page=5), p(B, QUOTE_B, page=7)]  # the quote shown for rank 2 is too short
-    score = score_item(item, ranked, quotes, abstained=False, seconds=0.2)
+    score = score_item(item, ranked, quotes, flagged=False, seconds=0.2)
     assert (score.rank, score.quote_rank) == (2, 3)
     assert score.page_ok is False  # first hit on p. 5, gold p. 3: |5 - 3| = 2 > 1
     assert score.coverage == 1.0  # A and B both hit
@@ -236,13 +236,13 @@ def test_score_item_and_aggregate():
     assert score.ndcg == pytest.approx(0.693426, abs=1e-6)
     assert [j.hit for j in score.judged] == [False, True, True]
     unanswerable = score_item(QueryItem("i2", "nl", "q", "unanswerable", False), [], [], False, 0.4)
-    assert unanswerable.abstained and unanswerable.ndcg is None and unanswerable.rank is None
+    assert unanswerable.flagged and unanswerable.ndcg is None and unanswerable.rank is None
 
     agg = aggregate([score, unanswerable])
     assert (agg.items, agg.answerable, agg.unanswerable, agg.multi, agg.found) == (2, 1, 1, 1, 1)
     assert (agg.hit1, agg.hit3, agg.hit10, agg.mrr) == (0.0, 1.0, 1.0, 0.5)
     assert (agg.quote_hit1, agg.quote_hit10, agg.page_accuracy, agg.coverage) == (0.0, 1.0, 0.0, 1.0)
-    assert (agg.abstention, agg.false_abstention) == (1.0, 0.0)
+    assert (agg.flagged_unanswerable, agg.flagged_answerable) == (1.0, 0.0)
     assert agg.latency_p50 == pytest.approx(0.3)  # median of 0.2 and 0.4
     assert agg.hit_at(3) == 1.0
 

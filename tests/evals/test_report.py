@@ -33,7 +33,7 @@ SHA = "ab" * 32
 def score(id, rank, kind="question", lang="nl", docs=("a.pdf",), seconds=0.1) -> ItemScore:
     return ItemScore(id=id, kind=kind, lang=lang, docs=docs, answerable=True, rank=rank, quote_rank=rank,
                      ndcg=1.0 if rank == 1 else 0.0, page_ok=True if rank else None, coverage=None,
-                     abstained=False, seconds=seconds)
+                     flagged=False, seconds=seconds)
 
 
 def make_run(ranks, mode="semantic", sha=SHA):

@@ -103,9 +103,9 @@ def test_a_result_in_any_mode_is_accepted(mode: str) -> None:
     assert result.mode == mode and result.hits == ()
 
 
-def test_a_result_neither_abstains_nor_carries_a_note_by_default() -> None:
+def test_a_result_is_neither_flagged_nor_carries_a_note_by_default() -> None:
     result = SearchResult(query="passende zorg", mode="hybrid", hits=())
-    assert result.abstained is False and result.note == ""
+    assert result.low_confidence is False and result.note == ""
 
 
 def test_a_result_keeps_its_hits_in_order() -> None:
@@ -124,4 +124,4 @@ def test_an_unknown_mode_is_refused_naming_the_allowed_ones(mode: str) -> None:
 def test_a_result_is_frozen() -> None:
     result = SearchResult(query="passende zorg", mode="keyword", hits=())
     with pytest.raises(dataclasses.FrozenInstanceError):
-        result.abstained = True  # type: ignore[misc]
+        result.low_confidence = True  # type: ignore[misc]

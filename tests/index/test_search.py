@@ -57,7 +57,7 @@ CORPUS = {
                       "Kraamzorg", "Patientenfederatie", 2020, "brochure"),
 }
 SETTINGS = ChunkSettings(100, 40)
-NO_ABSTAIN = Tuning(abstain_below=0.0)
+NO_FLAG = Tuning(flag_below=0.0)
 EXACT = "De wijkverpleegkundige indiceert zelf de zorg voor ouderen thuis."
 
 
@@ -83,7 +83,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> DataHome:
 
 @pytest.fixture(scope="module")
 def searcher(home: DataHome) -> Searcher:
-    return Searcher.open(home, FakeEmbedder(), NO_ABSTAIN)
+    return Searcher.open(home, FakeEmbedder(), NO_FLAG)
 
 
 def docs(result: SearchResult) -> list[str]:
@@ -106,7 +106,7 @@ def check_quotes(searcher: Searcher, result: SearchResult) -> None:
 def test_a_keyword_query_ranks_the_passage_with_the_word_first(searcher: Searcher, mode: str, query: str,
                                                                doc: str) -> None:
     result = searcher.search(query, k=5, mode=mode)
-    assert result.mode == mode and result.query == query and not result.abstained
+    assert result.mode == mode and result.query == query and not result.low_confidence
     assert result.hits[0].doc == doc
     assert query in result.hits[0].quote.text.lower()
 
@@ -121,7 +121,7 @@ def test_hits_come_best_first_with_at_most_k(searcher: Searcher, mode: str) -> N
 
 def test_keyword_mode_finds_nothing_for_a_word_the_corpus_lacks(searcher: Searcher) -> None:
     result = searcher.search("zwembad", mode="keyword")
-    assert result.hits == () and not result.abstained and result.note == ""
+    assert result.hits == () and not result.low_confidence and result.note == ""
 
 
 def test_the_same_query_gives_the_same_answer(searcher: Searcher) -> None:
@@ -314,7 +314,7 @@ def test_a_filter_that_admits_nothing_gives_no_hits(searcher: Searcher, mode: st
     for filters in (Filters(years=frozenset({2023}), kinds=frozenset({"advies"})),
                     Filters(docs=frozenset({"bestaat-niet.pdf"})), Filters(publishers=frozenset({"movisie"}))):
         result = searcher.search("zorg", mode=mode, filters=filters)
-        assert result.hits == () and not result.abstained
+        assert result.hits == () and not result.low_confidence
 
 
 def test_filters_admit_a_source_only_when_every_set_field_matches() -> None:
@@ -332,8 +332,8 @@ def test_filters_admit_a_source_only_when_every_set_field_matches() -> None:
 @pytest.mark.parametrize("query", ["", "   \t\n", "?!…", "— – · ...", "🏥💊"])
 def test_a_query_without_letters_or_digits_searches_nothing(home: DataHome, mode: str, query: str) -> None:
     embedder = FakeEmbedder()
-    result = Searcher.open(home, embedder, NO_ABSTAIN).search(query, mode=mode)
-    assert result.hits == () and not result.abstained and result.note == "nothing to search for"
+    result = Searcher.open(home, embedder, NO_FLAG).search(query, mode=mode)
+    assert result.hits == () and not result.low_confidence and result.note == "nothing to search for"
     assert result.query == query and embedder.calls == []
 
 
@@ -341,7 +341,7 @@ def test_a_query_without_letters_or_digits_searches_nothing(home: DataHome, mode
 def test_a_long_query_is_cut_and_the_result_says_so(home: DataHome, mode: str) -> None:
     embedder = FakeEmbedder()
     query = "respijtzorg voor mantelzorgers " * 50  # 1,500 characters
-    result = Searcher.open(home, embedder, NO_ABSTAIN).search(query, k=3, mode=mode)
+    result = Searcher.open(home, embedder, NO_FLAG).search(query, k=3, mode=mode)
     assert result.note == f"query shortened to {MAX_QUERY_CHARS} characters"
     assert result.query == query and result.hits[0].doc == "mantelzorg.pdf"
     assert all(len(text) <= MAX_QUERY_CHARS for _, texts in embedder.calls for text in texts)
@@ -381,53 +381,42 @@ def test_an_unknown_mode_is_refused_naming_the_allowed_ones(searcher: Searcher, 
         searcher.search("respijtzorg", mode=mode)
 
 
-# abstention -------------------------------------------------------------------------------
+# the low-confidence flag -------------------------------------------------------------------
 @pytest.mark.parametrize("mode", MODES)
-def test_the_default_tuning_never_abstains_with_another_model_than_the_default(home: DataHome, mode: str) -> None:
+def test_the_default_tuning_never_flags_with_another_model_than_the_default(home: DataHome, mode: str) -> None:
     searcher = Searcher.open(home, FakeEmbedder(), Tuning())
     result = searcher.search("ouderen ziekenhuis gemeente", k=3, mode=mode)
-    assert result.hits and not result.abstained
-
-
-def test_a_threshold_nothing_reaches_makes_a_known_query_abstain(home: DataHome) -> None:
-    searcher = Searcher.open(home, FakeEmbedder(), Tuning(abstain_below=2.0))
-    result = searcher.search(EXACT, k=3, mode="rerank")
-    assert result.abstained and result.hits == () and result.query == EXACT
-
-
-@pytest.mark.parametrize("mode", ["keyword", "semantic", "hybrid"])
-def test_only_the_rerank_mode_abstains(home: DataHome, mode: str) -> None:
-    searcher = Searcher.open(home, FakeEmbedder(), Tuning(abstain_below=2.0))
-    result = searcher.search(EXACT, k=3, mode=mode)
-    assert not result.abstained and result.hits[0].doc == "wijkverpleging.pdf"
+    assert result.hits and not result.low_confidence
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_abstain_false_returns_the_nearest_hits_anyway(home: DataHome, mode: str) -> None:
-    searcher = Searcher.open(home, FakeEmbedder(), Tuning(abstain_below=2.0))
-    result = searcher.search(EXACT, k=3, mode=mode, abstain=False)
-    assert not result.abstained and result.hits[0].doc == "wijkverpleging.pdf"
+def test_a_doubtful_result_keeps_its_hits_in_every_mode(home: DataHome, mode: str) -> None:
+    searcher = Searcher.open(home, FakeEmbedder(), Tuning(flag_below=2.0))  # a threshold nothing reaches
+    result = searcher.search(EXACT, k=3, mode=mode)
+    assert result.low_confidence and result.query == EXACT
+    assert result.hits[0].doc == "wijkverpleging.pdf" and result.hits[0].quote.text == EXACT
+    assert result.hits == searcher.search(EXACT, k=3, mode=mode).hits  # the flag changes no ranking
 
 
-def test_a_threshold_of_zero_never_abstains(searcher: Searcher) -> None:
+def test_a_threshold_of_zero_never_flags(searcher: Searcher) -> None:
     for query in (EXACT, "ouderen ziekenhuis gemeente", "de zorg"):
         result = searcher.search(query, k=3)
-        assert result.hits and not result.abstained
+        assert result.hits and not result.low_confidence
 
 
 def test_the_share_of_the_query_matched_in_the_top_hit_decides_against_the_threshold(home: DataHome) -> None:
-    searcher = Searcher.open(home, FakeEmbedder(), Tuning(abstain_below=0.9))
+    searcher = Searcher.open(home, FakeEmbedder(), Tuning(flag_below=0.9))
     exact = searcher.search(EXACT, k=3)  # every query token is in the top passage: all of it matched
-    assert not exact.abstained and exact.hits[0].quote.text == EXACT
+    assert not exact.low_confidence and exact.hits[0].quote.text == EXACT
     # one known word among words no passage has: the top passage matches a small part of the query
     weak = searcher.search("ouderen kosten tarief", k=3)
-    assert weak.abstained and weak.hits == ()
+    assert weak.low_confidence and weak.hits
 
 
-def test_an_index_without_token_vectors_never_abstains(home_without_tokens: DataHome) -> None:
-    searcher = Searcher.open(home_without_tokens, FakeEmbedder(), Tuning(abstain_below=2.0))
+def test_an_index_without_token_vectors_never_flags(home_without_tokens: DataHome) -> None:
+    searcher = Searcher.open(home_without_tokens, FakeEmbedder(), Tuning(flag_below=2.0))
     result = searcher.search(EXACT, k=3)
-    assert result.hits and not result.abstained
+    assert result.hits and not result.low_confidence
 
 
 class DefaultModelFake(FakeEmbedder):
@@ -441,12 +430,12 @@ def default_model_home(tmp_path_factory: pytest.TempPathFactory) -> DataHome:
     return build(tmp_path_factory.mktemp("default-model"), DefaultModelFake())
 
 
-def test_the_default_tuning_abstains_with_the_default_model(default_model_home: DataHome) -> None:
+def test_the_default_tuning_flags_with_the_default_model(default_model_home: DataHome) -> None:
     searcher = Searcher.open(default_model_home, DefaultModelFake(), Tuning())
-    assert searcher.search(EXACT, k=3).hits[0].quote.text == EXACT
+    exact = searcher.search(EXACT, k=3)
+    assert exact.hits[0].quote.text == EXACT and not exact.low_confidence
     weak = searcher.search("ouderen kosten tarief", k=3)
-    assert weak.abstained and weak.hits == ()
-    assert searcher.search("ouderen kosten tarief", k=3, abstain=False).hits
+    assert weak.low_confidence and weak.hits
 
 
 # rerank: without token vectors, with a configured cross-encoder ---------------------------
@@ -476,7 +465,7 @@ def home_without_tokens(home: DataHome, tmp_path_factory: pytest.TempPathFactory
                                         ("respijtzorg", "mantelzorg.pdf")])
 def test_rerank_answers_from_an_index_without_token_vectors(home_without_tokens: DataHome, query: str,
                                                             doc: str) -> None:
-    searcher = Searcher.open(home_without_tokens, FakeEmbedder(), NO_ABSTAIN)
+    searcher = Searcher.open(home_without_tokens, FakeEmbedder(), NO_FLAG)
     result = searcher.search(query, k=5, mode="rerank")
     assert result.hits[0].doc == doc
     check_quotes(searcher, result)
@@ -501,7 +490,7 @@ class ShortestFirst:
 
 def test_a_configured_cross_encoder_decides_the_rerank_order(home: DataHome) -> None:
     reranker = ShortestFirst()
-    searcher = Searcher.open(home, FakeEmbedder(), Tuning(abstain_below=0.0, cross_encoder_depth=4), reranker)
+    searcher = Searcher.open(home, FakeEmbedder(), Tuning(flag_below=0.0, cross_encoder_depth=4), reranker)
     result = searcher.search("zorg voor ouderen en mantelzorgers", k=10, mode="rerank")
     (asked,) = reranker.asked
     assert len(asked) == 4  # only the best first-stage candidates are scored again
@@ -511,7 +500,7 @@ def test_a_configured_cross_encoder_decides_the_rerank_order(home: DataHome) -> 
 
 
 def test_the_rerank_can_rank_by_each_passages_best_sentence_by_token_maxsim(home: DataHome) -> None:
-    only = Tuning(abstain_below=0.0, dense=0.0, sentence=0.0, rerank_lexical=0.0, tokens=0.0, sentence_tokens=1.0)
+    only = Tuning(flag_below=0.0, dense=0.0, sentence=0.0, rerank_lexical=0.0, tokens=0.0, sentence_tokens=1.0)
     searcher = Searcher.open(home, FakeEmbedder(), only)
     query = "ouderen thuis respijtzorg gemeente"
     result = searcher.search(query, k=10)
@@ -527,7 +516,7 @@ def test_the_rerank_can_rank_by_each_passages_best_sentence_by_token_maxsim(home
 
 def test_other_modes_do_not_call_the_cross_encoder(home: DataHome) -> None:
     reranker = ShortestFirst()
-    searcher = Searcher.open(home, FakeEmbedder(), NO_ABSTAIN, reranker)
+    searcher = Searcher.open(home, FakeEmbedder(), NO_FLAG, reranker)
     for mode in ("keyword", "semantic", "hybrid"):
         assert searcher.search("respijtzorg", mode=mode).hits
     assert reranker.asked == []

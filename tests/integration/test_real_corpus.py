@@ -27,8 +27,8 @@ GATE = {  # (query set, mode): (hit@5, MRR@10); measured 0.786/0.688, 0.857/0.76
     ("own", "hybrid"): (0.75, 0.57),
     ("own", "rerank"): (0.80, 0.68),
 }
-MAX_FALSE_ABSTENTION = 0.05
-MIN_ABSTENTION = 0.5  # of the unanswerable items of both sets; measured 8 of 14
+MAX_FLAGGED_ANSWERABLE = 0.05  # of the default mode's answerable items
+MIN_FLAGGED_UNANSWERABLE = 0.5  # of the unanswerable items of both sets, default mode
 
 
 @pytest.fixture(scope="module")
@@ -49,14 +49,15 @@ def test_quality_gate(searcher: Searcher, query_set: str, mode: str) -> None:
     overall = evaluate(searcher, load_queries(DEV if query_set == "dev" else OWN), mode).overall
     hit5, mrr = GATE[query_set, mode]
     assert overall.hit_at(5) >= hit5 and overall.mrr >= mrr, (query_set, mode, overall.hit_at(5), overall.mrr)
-    assert overall.false_abstention <= MAX_FALSE_ABSTENTION, (query_set, mode, overall.false_abstention)
+    if mode == "rerank":
+        assert overall.flagged_answerable <= MAX_FLAGGED_ANSWERABLE, (query_set, overall.flagged_answerable)
 
 
-def test_the_rerank_abstains_on_at_least_half_of_the_unanswerable_items(searcher: Searcher) -> None:
+def test_the_rerank_flags_at_least_half_of_the_unanswerable_items(searcher: Searcher) -> None:
     runs = [evaluate(searcher, load_queries(path), "rerank") for path in (DEV, OWN)]
     unanswerable = [item for run in runs for item in run.items if not item.answerable]
-    caught = [item.id for item in unanswerable if item.abstained]
-    assert unanswerable and len(caught) >= MIN_ABSTENTION * len(unanswerable), caught
+    caught = [item.id for item in unanswerable if item.flagged]
+    assert unanswerable and len(caught) >= MIN_FLAGGED_UNANSWERABLE * len(unanswerable), caught
 
 
 def test_hits_carry_quotes_that_are_verbatim_page_text(searcher: Searcher) -> None:
@@ -78,5 +79,6 @@ def test_batch_search_answers_every_dev_item(real_index, monkeypatch: pytest.Mon
     ids = [json.loads(line)["id"] for line in DEV.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert [line["id"] for line in lines] == ids
     answered = [line for line in lines if line["hits"]]
-    assert len(answered) >= len(lines) - 3  # at most a few abstentions
+    assert len(answered) == len(lines)  # a doubtful question keeps its hits too
+    assert all(isinstance(line["low_confidence"], bool) for line in lines)
     assert {"doc", "page", "score", "text", "quote", "citation"} <= set(answered[0]["hits"][0])

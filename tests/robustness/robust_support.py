@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 WORKER = Path(__file__).with_name("ingest_worker.py")
 MODES = ("keyword", "semantic", "hybrid", "rerank")
-NO_ABSTAIN = Tuning(abstain_below=0.0)  # the fake embedder's cosines say nothing about answerability
+NO_FLAG = Tuning(flag_below=0.0)  # the fake embedder's cosines say nothing about answerability
 
 
 # hand-made PDFs ----------------------------------------------------------------------------
@@ -162,7 +162,7 @@ def answers(searcher: Searcher, queries: list[str], modes: tuple[str, ...] = MOD
 
 
 def open_searcher(home: DataHome) -> Searcher:
-    return Searcher.open(home, FakeEmbedder(), NO_ABSTAIN)
+    return Searcher.open(home, FakeEmbedder(), NO_FLAG)
 
 
 # killable ingestions -----------------------------------------------------------------------

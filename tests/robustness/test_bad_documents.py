@@ -26,7 +26,7 @@ from beleidsbron.ingest.sentences import sentence_spans
 
 from fakes import FakeEmbedder, make_pdf
 from robust_support import (
-    NO_ABSTAIN,
+    NO_FLAG,
     aes256_encrypted,
     aes_encrypted,
     broken_info,
@@ -221,7 +221,7 @@ def test_a_name_with_spaces_dash_and_accents_is_indexed_searched_and_cited(data_
     folder.mkdir()
     (folder / name).write_bytes(make_pdf(GOOD_TEXT[ACCENTED], title="Zorgakkoord versie 2"))
     assert ingest(data_home, fake_embedder, folder).added == [name]
-    searcher = Searcher.open(data_home, fake_embedder, NO_ABSTAIN)
+    searcher = Searcher.open(data_home, fake_embedder, NO_FLAG)
     result = searcher.search("ergotherapie in de regio", k=1, mode="hybrid", filters=Filters(docs=frozenset({name})))
     assert [h.doc for h in result.hits] == [name]
     assert result.hits[0].citation == "Zorgakkoord versie 2 (z.d.), p. 1."

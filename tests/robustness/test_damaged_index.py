@@ -17,7 +17,7 @@ from beleidsbron.index.manifest import REBUILD_HINT, IndexError_
 from beleidsbron.index.search import Searcher
 
 from fakes import FakeEmbedder, make_pdf
-from robust_support import NO_ABSTAIN, answers, open_searcher
+from robust_support import NO_FLAG, answers, open_searcher
 
 QUERIES = ["thuiszorg voor ouderen in Limburg", "paramedisch platform", "voortgang van het akkoord"]
 FILES = ["manifest.json", "chunks.sqlite", "vectors.npy", "vectors.faiss", "sentences.npy", "acronyms.json",
@@ -59,7 +59,7 @@ def indexed(data_home: DataHome, tiny_corpus: Path) -> dict:
 
 def assert_refused(home: DataHome, embedder: FakeEmbedder | None = None, *, says: str = REBUILD_HINT) -> str:
     with pytest.raises(IndexError_) as caught:
-        Searcher.open(home, embedder or FakeEmbedder(), NO_ABSTAIN)
+        Searcher.open(home, embedder or FakeEmbedder(), NO_FLAG)
     message = str(caught.value)
     assert "\n" not in message and says in message, message
     return message

@@ -20,7 +20,7 @@ from beleidsbron.index.search import Searcher
 from beleidsbron.ingest.embed import SentenceTransformerEmbedder
 
 from fakes import FakeEmbedder, make_pdf
-from robust_support import NO_ABSTAIN, Worker, answers, open_searcher
+from robust_support import NO_FLAG, Worker, answers, open_searcher
 
 pytestmark = pytest.mark.slow  # subprocesses, kills and real waits: the full tier (make test) only
 
@@ -131,12 +131,12 @@ def test_killed_during_embedding_with_a_real_model(data_home: DataHome, grown: P
         shutil.copy(grown / name, first / name)
     assert Ingestor(data_home, embedder).run([first]).ok
     before = data_home.current()
-    expected = answers(Searcher.open(data_home, embedder, NO_ABSTAIN), QUERIES)
+    expected = answers(Searcher.open(data_home, embedder, NO_FLAG), QUERIES)
     worker = Worker.start(data_home, grown, "embedding", "--model", str(tiny_model))
     worker.wait_for("embedding", timeout=120)
     worker.kill()
     assert data_home.current() == before
-    assert answers(Searcher.open(data_home, embedder, NO_ABSTAIN), QUERIES) == expected
+    assert answers(Searcher.open(data_home, embedder, NO_FLAG), QUERIES) == expected
     report = Ingestor(data_home, embedder).run([grown])
     assert report.ok and report.documents == 5 and report.unchanged == ["fysio.pdf", "huisartsen.pdf"]
     assert not any(p.name.startswith("tmp-") for p in data_home.index_root.iterdir())

@@ -21,7 +21,7 @@ from beleidsbron.ingest.records import PAGE_BREAK, Document, Page, Sentence, Sou
 from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences, sentence_spans
 
 from fakes import FakeEmbedder, make_pdf
-from robust_support import MODES, NO_ABSTAIN
+from robust_support import MODES, NO_FLAG
 
 # Text as PDFs give it: words, numbers, punctuation, abbreviations, and every kind of odd character.
 WORDS = ["zorg", "Huisarts", "de", "IZA-partijen", "o.a.", "bijv.", "1.", "2024", "€", "J.", "Jansen", "zee-",
@@ -144,7 +144,7 @@ def test_every_hit_quotes_its_page_verbatim(tmp_path: Path, corpus: list[list[st
     home = DataHome(run / "home")
     report = Ingestor(home, FakeEmbedder(), ChunkSettings(120, 30)).run([folder])
     assert report.failures == []
-    searcher = Searcher.open(home, FakeEmbedder(), NO_ABSTAIN)
+    searcher = Searcher.open(home, FakeEmbedder(), NO_FLAG)
     for query in queries:
         for mode in MODES:
             for hit in searcher.search(query, k=5, mode=mode).hits:

@@ -1,5 +1,5 @@
 """Hostile and odd queries, in every mode: none crashes the engine, each gets a sensible answer
-(hits with verbatim quotes, an abstention, or a note), and a long query is capped at a stated length."""
+(hits with verbatim quotes, maybe flagged low-confidence, or a note), and a long query is capped at a stated length."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from beleidsbron.index.search import MAX_QUERY_CHARS, Searcher, Tuning
 from beleidsbron.ingest.embed import SentenceTransformerEmbedder
 
 from fakes import TINY_CORPUS, FakeEmbedder, make_pdf
-from robust_support import MODES, NO_ABSTAIN
+from robust_support import MODES, NO_FLAG
 
 SQL = "'; DROP TABLE chunks; --"
 HTML = "<script>alert('x')</script><b>zorg</b>"
@@ -59,13 +59,13 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> DataHome:
 @pytest.fixture(scope="module")
 def searchers(home: DataHome) -> dict[str, Searcher]:
     return {"default": Searcher.open(home, FakeEmbedder(), Tuning()),
-            "no-abstain": Searcher.open(home, FakeEmbedder(), NO_ABSTAIN)}
+            "no-flag": Searcher.open(home, FakeEmbedder(), NO_FLAG)}
 
 
 def check(searcher: Searcher, result: SearchResult, query: str, mode: str, k: int) -> None:
     """What every answer must be: well-formed, with verbatim quotes, best first."""
     assert result.query == query and result.mode == mode and len(result.hits) <= k
-    assert not (result.abstained and result.hits)
+    assert not (result.low_confidence and not result.hits)  # a flag always comes with the hits it doubts
     for hit in result.hits:
         page = searcher.store.page_text(hit.doc, hit.page)
         assert page[hit.quote.start:hit.quote.end] == hit.quote.text and hit.quote.text.strip()
@@ -73,7 +73,7 @@ def check(searcher: Searcher, result: SearchResult, query: str, mode: str, k: in
     assert scores == sorted(scores, reverse=True)
 
 
-@pytest.mark.parametrize("tuning", ["default", "no-abstain"])
+@pytest.mark.parametrize("tuning", ["default", "no-flag"])
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", list(QUERIES))
 def test_no_query_crashes_any_mode(searchers: dict[str, Searcher], name: str, mode: str, tuning: str) -> None:
@@ -89,14 +89,14 @@ def test_no_query_crashes_any_mode(searchers: dict[str, Searcher], name: str, mo
 @pytest.mark.parametrize("name", list(NOTHING))
 def test_a_query_with_nothing_to_search_embeds_nothing(home: DataHome, name: str, mode: str) -> None:
     embedder = FakeEmbedder()
-    result = Searcher.open(home, embedder, NO_ABSTAIN).search(NOTHING[name], mode=mode)
-    assert result.hits == () and not result.abstained and embedder.calls == []
+    result = Searcher.open(home, embedder, NO_FLAG).search(NOTHING[name], mode=mode)
+    assert result.hits == () and not result.low_confidence and embedder.calls == []
 
 
 @pytest.mark.parametrize("mode", MODES)
 def test_a_long_query_is_capped_and_the_cap_stated(home: DataHome, mode: str) -> None:
     embedder = FakeEmbedder()
-    searcher = Searcher.open(home, embedder, NO_ABSTAIN)
+    searcher = Searcher.open(home, embedder, NO_FLAG)
     result = searcher.search(QUERIES["10,000 characters"], k=3, mode=mode)
     assert result.note == f"query shortened to {MAX_QUERY_CHARS} characters"
     assert result.query == QUERIES["10,000 characters"]  # the answer names what was asked
@@ -107,18 +107,18 @@ def test_a_long_query_is_capped_and_the_cap_stated(home: DataHome, mode: str) ->
 
 @pytest.mark.parametrize("mode", ["keyword", "hybrid"])
 def test_sql_and_html_are_searched_as_text_and_harm_nothing(home: DataHome, mode: str) -> None:
-    searcher = Searcher.open(home, FakeEmbedder(), NO_ABSTAIN)
+    searcher = Searcher.open(home, FakeEmbedder(), NO_FLAG)
     chunks = searcher.store.count()
     for query, sentence in [(SQL, LITERAL[0]), (HTML, LITERAL[1])]:
         result = searcher.search(query, k=1, mode=mode)
         assert result.hits[0].doc == "technisch.pdf"
         assert result.hits[0].quote.text == sentence
-    reopened = Searcher.open(home, FakeEmbedder(), NO_ABSTAIN)
+    reopened = Searcher.open(home, FakeEmbedder(), NO_FLAG)
     assert reopened.store.count() == chunks and sorted(reopened.sources) == sorted(searcher.sources)
 
 
 def test_queries_with_words_still_find_by_the_words(home: DataHome) -> None:
-    searcher = Searcher.open(home, FakeEmbedder(), NO_ABSTAIN)
+    searcher = Searcher.open(home, FakeEmbedder(), NO_FLAG)
     for name in ("emoji and words", "mixed scripts", "right-to-left and zero-width", "NUL inside"):
         hits = searcher.search(QUERIES[name], k=3, mode="keyword").hits
         assert hits, name
@@ -171,7 +171,7 @@ def test_cli_batch_with_a_line_that_is_not_utf8(home: DataHome, run, tmp_path: P
 def real_searcher(data_home: DataHome, tiny_corpus: Path, tiny_model: Path) -> Searcher:
     embedder = SentenceTransformerEmbedder(str(tiny_model))
     assert Ingestor(data_home, embedder).run([tiny_corpus]).ok
-    return Searcher.open(data_home, embedder, NO_ABSTAIN)
+    return Searcher.open(data_home, embedder, NO_FLAG)
 
 
 def test_no_query_crashes_a_real_tokenizer(real_searcher: Searcher) -> None:
