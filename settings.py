@@ -5,6 +5,9 @@
     BELEIDSBRON_MODEL     sentence-transformers model name or folder (default multilingual-e5-small)
     BELEIDSBRON_RERANKER  a CrossEncoder for the second stage (default: the built-in token rerank)
     BELEIDSBRON_REPORTS   where `beleidsbron eval` writes and the app reads reports (default ./evals/reports)
+    BELEIDSBRON_UPLOADS   on | off: whether the app lets people upload PDFs and remove uploads (default: on
+                          while the app listens on 127.0.0.1 only, off when it serves the network)
+    BELEIDSBRON_UPLOAD_SECRET  a shared secret the app asks for before it uploads or removes anything
 
 An argument given in code or on the command line wins over the environment, which wins over the default.
 Paths are relative to the working directory, never to the source checkout, so an installed wheel works
@@ -22,6 +25,9 @@ ENV_CORPUS = "BELEIDSBRON_CORPUS"
 ENV_MODEL = "BELEIDSBRON_MODEL"
 ENV_RERANKER = "BELEIDSBRON_RERANKER"
 ENV_REPORTS = "BELEIDSBRON_REPORTS"
+ENV_UPLOADS = "BELEIDSBRON_UPLOADS"
+ENV_UPLOAD_SECRET = "BELEIDSBRON_UPLOAD_SECRET"
+UPLOAD_SWITCH = ("on", "off")
 
 DEFAULT_HOME = Path(".beleidsbron")
 DEFAULT_CORPUS = Path("corpus")
@@ -44,6 +50,12 @@ class Settings:
     model: str | None = field(default_factory=lambda: _env(ENV_MODEL))  # None: the embedder's default
     reranker: str | None = field(default_factory=lambda: _env(ENV_RERANKER))
     reports: Path = field(default_factory=lambda: _path(ENV_REPORTS, DEFAULT_REPORTS))
+    uploads: str | None = field(default_factory=lambda: _env(ENV_UPLOADS))  # None: decided by the address
+    upload_secret: str | None = field(default_factory=lambda: _env(ENV_UPLOAD_SECRET), repr=False)
+
+    def __post_init__(self) -> None:
+        if self.uploads is not None and self.uploads not in UPLOAD_SWITCH:
+            raise ValueError(f"{ENV_UPLOADS} must be one of {', '.join(UPLOAD_SWITCH)}, got {self.uploads!r}")
 
     @classmethod
     def load(cls, **given: object) -> Settings:

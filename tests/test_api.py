@@ -62,6 +62,6 @@ def test_the_wheel_holds_one_package_with_its_data(tmp_path: Path) -> None:
     assert top == {"beleidsbron"}
     for expected in ("beleidsbron/__init__.py", "beleidsbron/cli.py", "beleidsbron/app.py",
                      "beleidsbron/index/glossary.tsv", "beleidsbron/evals/queries-dev.jsonl",
-                     "beleidsbron/ingest/pdf.py", "beleidsbron/ui/engine.py"):
+                     "beleidsbron/ingest/pdf.py", "beleidsbron/ui/pages/search.py", "beleidsbron/ui/icon.png"):
         assert expected in names
     assert not [n for n in names if n.startswith("beleidsbron/tests/") or n.endswith(".pdf")]

@@ -1,7 +1,8 @@
-"""The Streamlit app's pages and components. app.py is the thin entry point.
+"""The Streamlit app's parts; app.py is the thin entry point that builds a Context and renders a page.
 
-No Streamlit in: i18n, highlight, escape, basket, export, files, locate, results,
-eval_report, jobs. Wrappers: pdf_render (pypdfium2), page_image (Pillow). The rest draws
-with Streamlit: engine (cached searcher), startup, settings, search_page, cards, pdf_view,
-basket_page, documents_page, ingest_ui, eval_page, style.
+- pages/: search, basket, documents, evaluation; each has `render(ctx)`.
+- context: the Context every page gets, what the app needs of the searcher (SearcherLike), loading.
+- cards: a result card; pdf/: the quote on its PDF page (bounded rendering).
+- ingestion: background ingestion jobs in the page (progress, cancel, report) and the start-up build.
+- No Streamlit in: jobs, files (uploads, origins), basket, export, markup, i18n, pdf.render, pdf.locate.
 """

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from beleidsbron.index.citation import citation, quoted
 from beleidsbron.index.records import Hit
 from beleidsbron.ingest.records import Source
-from beleidsbron.ui.highlight import flat
+from beleidsbron.ui.markup import flat
 
 
 @dataclass(frozen=True)

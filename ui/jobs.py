@@ -5,7 +5,9 @@ closes; an ingestion inside it would be abandoned halfway (harmless for the inde
 which is swapped atomically, but the work is lost). So the app hands ingestion to an
 IngestJob: the job runs in its own thread, records its progress, and keeps its
 report; every session that looks shows the progress, and the session that started the
-job shows the report when it is done.
+job shows the report when it is done. Any session may cancel a running job: it stops at
+its next progress report (after a document is read, or a batch of 32 texts embedded) and
+leaves the index as it was.
 """
 
 from __future__ import annotations
@@ -25,6 +27,10 @@ log = logging.getLogger("beleidsbron.app")
 # share of the bar for each stage: reading pages, embedding passages, embedding sentences
 STAGES = {"pages": (0.0, 0.1), "chunks": (0.1, 0.3), "sentences": (0.4, 0.6)}
 _ids = itertools.count(1)
+
+
+class Cancelled(Exception):
+    """Raised inside a job's thread, from its progress report, once the job is cancelled."""
 
 
 @dataclass(frozen=True)
@@ -47,21 +53,37 @@ class IngestJob:
     report: IngestReport | None = None
     busy: bool = False
     error: str = ""
+    cancelled: bool = False
+    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _finished: threading.Event = field(default_factory=threading.Event, repr=False)
     _snapshot: Snapshot = Snapshot("start", 0, 0, 0.0)
 
-    # Progress ----------------------------------------------------------------
+    # Progress: the ingestor reports here, so this is where a cancelled job stops ------------
     def pages(self, n: int) -> None:
+        self._stop_if_cancelled()
         with self._lock:
             done = (self._snapshot.done if self._snapshot.stage == "pages" else 0) + n
             self._snapshot = Snapshot("pages", done, 0, 0.05)
 
     def embedded(self, kind: str, n: int, total: int) -> None:
+        self._stop_if_cancelled()
         with self._lock:
             done = (self._snapshot.done if self._snapshot.stage == kind else 0) + n
             base, span = STAGES.get(kind, (0.4, 0.6))
             self._snapshot = Snapshot(kind, done, total, min(base + span * done / max(total, 1), 1.0))
+
+    def _stop_if_cancelled(self) -> None:
+        if self._cancel.is_set():
+            raise Cancelled(f"{self.kind} job {self.id} cancelled")
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next progress report; the index stays as it was."""
+        self._cancel.set()
+
+    @property
+    def cancelling(self) -> bool:
+        return self._cancel.is_set() and not self.finished
 
     # state -------------------------------------------------------------------
     @property
@@ -83,6 +105,9 @@ class IngestJob:
             log.info("%s job %d: %d documents in %.1f s; added %s, updated %s, removed %s, duplicates %s, "
                      "failed %d", self.kind, self.id, self.report.documents, self.report.seconds, self.report.added,
                      self.report.updated, self.report.removed, self.report.duplicates, len(self.report.failures))
+        except Cancelled:
+            self.cancelled = True
+            log.info("%s job %d cancelled", self.kind, self.id)
         except BusyError:
             self.busy = True
         except BeleidsbronError as exc:

@@ -49,17 +49,12 @@ class FakeStore:
         return self._pages[(doc, number)]
 
 
-class FakeAcronyms:
-    table = {"IZA": ["Integraal Zorgakkoord"], "PPN": ["Paramedisch Platform Nederland"]}
-
-
 class FakeSearcher:
     def __init__(self, docs: list[FakeDoc], flag_below: float | None = 0.0) -> None:
         self.docs = docs
         self.tuning = FakeTuning(flag_below)
         self.store = FakeStore(docs)
         self.sources = {d.source.file: d.source for d in docs}
-        self.acronyms = FakeAcronyms()
         self.calls: list[tuple[str, int, str, Filters]] = []
         self.manifest = Manifest(
             model_id="fake", dimension=8, model_fingerprint="fake", chunk_size=800, chunk_overlap=100,
@@ -150,12 +145,12 @@ def start_app(monkeypatch, searcher: FakeSearcher | None, corpus: Path | None = 
     from streamlit.testing.v1 import AppTest
 
     from beleidsbron.settings import ENV_CORPUS, ENV_REPORTS
-    from beleidsbron.ui import engine
+    from beleidsbron.ui import context
 
-    monkeypatch.setattr(engine, "searcher_factory", lambda home: searcher)
+    monkeypatch.setattr(context, "searcher_factory", lambda ctx: searcher)
     if ingestor is not None:
-        monkeypatch.setattr(engine, "ingestor_factory",
-                            lambda home: lambda progress: _bind(ingestor, home, progress))
+        monkeypatch.setattr(context, "ingestor_factory",
+                            lambda ctx: lambda progress: _bind(ingestor, ctx.data, progress))
     if corpus is not None:
         monkeypatch.setenv(ENV_CORPUS, str(corpus))
     if reports is not None:

@@ -7,7 +7,7 @@ import pytest
 from beleidsbron.index.build import IngestReport
 from beleidsbron.index.home import BusyError
 from beleidsbron.index.manifest import IndexError_
-from beleidsbron.ui import startup
+from beleidsbron.ui import ingestion
 
 from app_fakes import FakeIngestor, fake_searcher, markdown_text, start_app
 
@@ -29,11 +29,11 @@ def corpus(tmp_path):
 
 
 def app_without_index(monkeypatch, data_home, corpus, ingestor):
-    from beleidsbron.ui import engine
+    from beleidsbron.ui import context
 
     searcher = fake_searcher()
     at = start_app(monkeypatch, None, corpus=corpus, ingestor=ingestor)
-    monkeypatch.setattr(engine, "searcher_factory", lambda home: searcher if home.current() else None)
+    monkeypatch.setattr(context, "searcher_factory", lambda ctx: searcher if ctx.data.current() else None)
     return at
 
 
@@ -55,7 +55,7 @@ def test_uploads_are_indexed_too_when_the_index_is_rebuilt(monkeypatch, data_hom
 
 
 def test_waits_while_another_process_builds_the_index(monkeypatch, data_home, corpus):
-    monkeypatch.setattr(startup, "BUSY_RETRY_SECONDS", 0.0)
+    monkeypatch.setattr(ingestion, "BUSY_RETRY_SECONDS", 0.0)
     ingestor = FakeIngestor(data_home, None, error=BusyError("busy"),
                             on_run=lambda i: len(i.runs) > 1 and make_index(i))
     at = app_without_index(monkeypatch, data_home, corpus, ingestor)
@@ -86,18 +86,18 @@ def test_says_so_when_there_is_no_corpus(monkeypatch, data_home, tmp_path):
 
 
 def test_a_broken_index_is_explained_and_can_be_rebuilt(monkeypatch, data_home, corpus):
-    from beleidsbron.ui import engine
+    from beleidsbron.ui import context
 
     searcher = fake_searcher()
 
-    def broken_until_rebuilt(home):
+    def broken_until_rebuilt(ctx):
         if not ingestor.runs:
             raise IndexError_("the index was built with model 'x', not 'y'")
         return searcher
 
     ingestor = FakeIngestor(data_home, None, on_run=make_index)
     at = start_app(monkeypatch, None, corpus=corpus, ingestor=ingestor)
-    monkeypatch.setattr(engine, "searcher_factory", broken_until_rebuilt)
+    monkeypatch.setattr(context, "searcher_factory", broken_until_rebuilt)
     at.run()
     assert any("De index kan niet gebruikt worden" in e.value for e in at.error)
     at.button(key="rebuild").click().run()

@@ -1,4 +1,4 @@
-"""ui/files.py: safe upload names, finding a document's PDF, staging uploads."""
+"""ui/files.py: safe upload names, names that clash, finding a document's PDF, staging uploads, origins."""
 
 from __future__ import annotations
 
@@ -8,7 +8,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beleidsbron.ui.files import DocumentFiles, Staging, remove_upload, sanitize_filename, uploads_dir
+from beleidsbron.index.manifest import DocumentEntry, Manifest
+from beleidsbron.ui.files import (
+    DocumentFiles,
+    Origin,
+    Staging,
+    origin,
+    read_upload_log,
+    remove_upload,
+    sanitize_filename,
+    taken_names,
+    uploads_dir,
+)
 
 
 @pytest.mark.parametrize("name, safe", [
@@ -48,7 +59,42 @@ def test_staging_writes_inside_the_upload_folder_and_keeps_only_what_is_asked(da
     assert staging.renamed == {"x.pdf": "../../x.pdf", "x (2).pdf": "x.pdf"}
     staging.keep(["x (2).pdf"])
     staging.discard()
-    assert sorted(p.name for p in uploads_dir(data_home).iterdir()) == ["x (2).pdf"]
+    assert sorted(p.name for p in uploads_dir(data_home).iterdir()) == [".uploads.json", "x (2).pdf"]
+    assert read_upload_log(data_home)["x (2).pdf"]["name"] == "x.pdf"
+
+
+def test_an_upload_never_takes_a_name_in_use_nor_one_without_pdf(data_home):
+    staging = Staging.create(data_home, taken=["ppn.pdf", "IZA.pdf"])
+    paths = [staging.add("ppn.pdf", b"a"), staging.add("iza.PDF", b"b"), staging.add("notes.txt", b"c"),
+             staging.add("nul\x00.pdf", b"d")]
+    assert [p.name if p else None for p in paths] == ["ppn (2).pdf", "iza (2).pdf", None, "nul.pdf"]
+    assert staging.clashed == {"ppn (2).pdf", "iza (2).pdf"} and staging.refused == ["notes.txt"]
+    staging.discard()
+
+
+def manifest_of(*files: str) -> Manifest:
+    return Manifest(model_id="fake", dimension=8, model_fingerprint="fake", chunk_size=800, chunk_overlap=100,
+                    vector_index="flat", chunks=1, sentences=0, built_at="2024-11-01T12:00:00Z",
+                    documents=[DocumentEntry(f, hashlib.sha256(f.encode()).hexdigest(), f, 1, [], 1) for f in files])
+
+
+def test_taken_names_and_origins(data_home, tmp_path):
+    corpus, uploads = tmp_path / "corpus", uploads_dir(data_home)
+    corpus.mkdir()
+    (corpus / "shipped.pdf").write_bytes(b"shipped.pdf")
+    (corpus / "not-indexed.pdf").write_bytes(b"x")
+    staging = Staging.create(data_home)
+    staging.add("../mine.pdf", b"mine.pdf")
+    staging.keep(["mine.pdf"])
+    staging.discard()
+    files = DocumentFiles((corpus, uploads))
+    manifest = manifest_of("shipped.pdf", "mine.pdf", "gone.pdf")
+    assert taken_names(manifest, files) == {"shipped.pdf", "not-indexed.pdf", "mine.pdf", "gone.pdf"}
+    assert origin(manifest, files, data_home, "shipped.pdf") == Origin("corpus")
+    assert origin(manifest, files, data_home, "gone.pdf") == Origin("missing")
+    mine = origin(manifest, files, data_home, "mine.pdf")
+    assert mine.kind == "upload" and mine.uploaded_as == "../mine.pdf" and mine.added_at.endswith("UTC")
+    assert remove_upload(data_home, "mine.pdf") and "mine.pdf" not in read_upload_log(data_home)
 
 
 def test_keep_replaces_an_older_upload(data_home):

@@ -1,19 +1,20 @@
-"""ui/pdf_render.py and ui/page_image.py: a real (generated) PDF page, its text layer and the highlight."""
+"""ui/pdf/render.py: a real (generated) PDF page, its text layer, the marked quote, and the pixel cap."""
 
 from __future__ import annotations
 
 import io
+from functools import partial
 
 import pytest
 from PIL import Image
 
-from beleidsbron.ui.locate import locate
-from beleidsbron.ui.page_image import highlighted_png
-from beleidsbron.ui.pdf_render import Box, page_count, render_page
+from beleidsbron.ui.pdf.locate import locate
+from beleidsbron.ui.pdf.render import MAX_PIXELS, Box, merge_runs, render_page, scale_for
 
 from fakes import make_pdf
 
 LINES = "Eerste regel van de pagina.\nDe huisarts werkt samen met de apotheker.\nLaatste regel."
+QUOTE = "De huisarts werkt samen met de apotheker."
 
 
 @pytest.fixture
@@ -23,26 +24,28 @@ def pdf(tmp_path):
     return path
 
 
-def test_render_reads_the_text_layer_and_boxes_in_pixels(pdf):
-    page = render_page(pdf, 2, scale=1.0)
-    assert abs(page.image.size[0] - 595) <= 1 and abs(page.image.size[1] - 842) <= 1
-    assert "huisarts" in "".join(page.chars)
-    assert len(page.char_boxes) == len(page.chars)
-    box = page.char_boxes["".join(page.chars).index("huisarts")]
-    assert box is not None and 40 < box.left < 120 and 40 < box.top < 80  # second line, near the top left
+def test_render_reads_the_text_layer_and_marks_in_pixels(pdf):
+    seen = []
+
+    def pick(chars):
+        seen.append("".join(chars))
+        start = seen[0].index("huisarts")
+        return range(start, start + len("huisarts"))
+
+    page = render_page(pdf, 2, pick, scale=1.0)
+    assert abs(page.size[0] - 595) <= 1 and abs(page.size[1] - 842) <= 1 and page.scale == 1.0
+    assert "huisarts" in seen[0] and page.chars == len(seen[0])
+    (box,) = page.marked
+    assert 40 < box.left < 120 and 40 < box.top < 80  # second line, near the top left
 
 
-def test_the_quote_boxes_merge_into_one_run_per_line_and_are_drawn(pdf):
-    page = render_page(pdf, 2)
-    indices = locate(page.chars, "De huisarts werkt samen met de apotheker.")
-    boxes = page.boxes(indices)
-    assert len(boxes) == 1
-    box = boxes[0]
-    png = highlighted_png(page.image, boxes)
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    original = page.image.convert("RGB")
+def test_the_quote_is_one_run_per_line_and_drawn_in_marker_yellow(pdf):
+    page = render_page(pdf, 2, partial(locate, quote=QUOTE))
+    (box,) = page.marked
+    image = Image.open(io.BytesIO(page.png)).convert("RGB")
+    plain = Image.open(io.BytesIO(render_page(pdf, 2).png)).convert("RGB")
     inside = [(x, y) for x in range(int(box.left) + 1, int(box.right)) for y in range(int(box.top) + 1, int(box.bottom))
-              if original.getpixel((x, y)) == (255, 255, 255)]
+              if plain.getpixel((x, y)) == (255, 255, 255)]
     assert inside
     for x, y in inside[::50]:
         r, g, b = image.getpixel((x, y))
@@ -51,17 +54,42 @@ def test_the_quote_boxes_merge_into_one_run_per_line_and_are_drawn(pdf):
 
 
 def test_boxes_of_two_lines_make_two_runs(pdf):
-    page = render_page(pdf, 2)
-    text = "".join(page.chars)
-    start, end = text.index("van de"), text.index("samen")
-    assert len(page.boxes(list(range(start, end)))) == 2
-    assert page.boxes([]) == [] and page.boxes([10_000]) == []
+    def between(first, last):
+        def pick(chars):
+            text = "".join(chars)
+            return range(text.index(first), text.index(last))
+        return pick
+
+    assert len(render_page(pdf, 2, between("van de", "samen")).marked) == 2
+    assert render_page(pdf, 2, lambda chars: [10_000, -1]).marked == ()
+    assert merge_runs([None, Box(0, 0, 5, 10), Box(6, 0, 9, 10), Box(0, 20, 5, 30)]) == [
+        Box(0, 0, 9, 10), Box(0, 20, 5, 30)]
 
 
-def test_page_out_of_range_and_count(pdf):
-    assert page_count(pdf) == 2
+def test_page_out_of_range(pdf):
     with pytest.raises(ValueError, match="no page 3"):
         render_page(pdf, 3)
+
+
+def test_a_page_is_scaled_down_to_the_pixel_cap():
+    assert scale_for(595, 842) == 1.5  # A4: 1.1 megapixels at the full scale
+    huge = scale_for(14_400, 14_400)
+    assert (14_400 * huge) ** 2 <= MAX_PIXELS * 1.0001 and huge < 0.15
+    with pytest.raises(ValueError, match="no area"):
+        scale_for(0, 842)
+
+
+def test_a_huge_page_renders_within_the_cap(tmp_path):
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "huge.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=(14_400, 14_400))
+    pdf.setFont("Helvetica", 200)
+    pdf.drawString(500, 13_000, "Een enorme pagina over passende zorg.")
+    pdf.save()
+    page = render_page(path, 1, partial(locate, quote="passende zorg"))
+    assert page.size[0] * page.size[1] <= MAX_PIXELS and page.size[0] > 1000
+    assert page.marked  # the quote is still marked at the smaller scale
 
 
 def test_box_is_validated():

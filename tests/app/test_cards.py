@@ -1,10 +1,10 @@
-"""ui/results.py: repeated quotes are shown once; grouping per document keeps the ranks."""
+"""ui/cards.py: repeated quotes are shown once; grouping per document keeps the ranks."""
 
 from __future__ import annotations
 
 from beleidsbron.index.records import Hit, Quote
 from beleidsbron.ingest.records import Chunk, Source
-from beleidsbron.ui.results import distinct, grouped
+from beleidsbron.ui.cards import distinct, grouped
 
 
 def hit(doc: str, page: int, start: int, chunk_start: int = 0) -> Hit:

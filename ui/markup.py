@@ -1,14 +1,20 @@
-"""Escaped HTML for quotes and passages: query terms and the quote marked. Pure functions.
+"""Text from documents, files and queries made safe to show. Pure functions.
 
-Every piece of document or query text goes through html.escape here, so text that
-holds HTML, <script> or Markdown shows as plain text. The output is meant for
-st.html, which does not interpret Markdown.
+- HTML for st.html (cards, passages): every piece of document or query text goes through
+  html.escape, so text that holds HTML, <script> or Markdown shows as plain text; query
+  terms and the quote are marked.
+- `md` for elements that read Markdown (alerts, captions, labels): every ASCII punctuation
+  character is backslash-escaped (CommonMark shows it literally), so `**x**`, `[a](b)`,
+  `:red[x]`, `$x$` and `<b>` all read as typed.
+- `no_paths` for error messages: absolute server paths are cut to their last part; the
+  people using the app need not know where the server keeps its files.
 """
 
 from __future__ import annotations
 
 import html
 import re
+import string
 
 from beleidsbron.ingest.records import PAGE_BREAK
 
@@ -20,6 +26,17 @@ moet moeten heeft hebben zou zo the a an and or of in on to for with at by from 
 which what who how where why when is are was were be been can could should would does do not
 """.split())
 MIN_TERM = 3
+_PUNCTUATION = frozenset(string.punctuation)
+# an absolute path (POSIX or Windows) up to its last part: "/srv/bb/uploads/x.pdf" -> "x.pdf"
+_ABSOLUTE = re.compile(r"(?<![\w.~])(?:[A-Za-z]:)?[/\\](?:[^\s/\\:'\"]+[/\\])+")
+
+
+def md(text: str) -> str:
+    return "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in " ".join(str(text).split()))
+
+
+def no_paths(text: str) -> str:
+    return _ABSOLUTE.sub("", str(text))
 
 
 def query_terms(query: str) -> tuple[str, ...]:

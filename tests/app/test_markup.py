@@ -1,9 +1,8 @@
-"""ui/highlight.py and ui/escape.py: escaped HTML with query terms and the quote marked."""
+"""ui/markup.py: escaped HTML with query terms and the quote marked; Markdown escaping; paths cut from errors."""
 
 from __future__ import annotations
 
-from beleidsbron.ui.escape import md
-from beleidsbron.ui.highlight import flat, mark_terms, passage_html, query_terms, quote_offset
+from beleidsbron.ui.markup import flat, mark_terms, md, no_paths, passage_html, query_terms, quote_offset
 
 
 def test_query_terms_drop_stopwords_and_keep_stems():
@@ -44,3 +43,10 @@ def test_flat_and_md():
     assert flat(" a\n b\t c ") == "a b c"
     assert md("**vet** [a](b) :red[x] $x$ <b>") == r"\*\*vet\*\* \[a\]\(b\) \:red\[x\] \$x\$ \<b\>"
     assert md("één  regel\nnog") == "één regel nog"
+
+
+def test_no_paths_cuts_absolute_server_paths_to_their_last_part():
+    assert no_paths("no index in /srv/team/.beleidsbron; build it") == "no index in .beleidsbron; build it"
+    assert no_paths("cannot read /home/a/b/uploads/x.pdf (denied)") == "cannot read x.pdf (denied)"
+    assert no_paths(r"C:\Users\a\x.pdf is damaged") == "x.pdf is damaged"
+    assert no_paths("zorg en/of welzijn, 1/2 van de tijd") == "zorg en/of welzijn, 1/2 van de tijd"

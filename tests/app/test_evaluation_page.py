@@ -1,10 +1,10 @@
-"""ui/eval_report.py: reading evals/reports/latest.json into table rows."""
+"""ui/pages/evaluation.py: reading evals/reports/latest.json into table rows."""
 
 from __future__ import annotations
 
 import json
 
-from beleidsbron.ui.eval_report import hit_curve, load_report, run_row
+from beleidsbron.ui.pages.evaluation import hit_curve, load_report, run_row
 
 
 def test_run_row_labels_values_and_milliseconds():

@@ -17,6 +17,9 @@ from difflib import SequenceMatcher
 
 MIN_BLOCK = 12  # a fuzzy match block shorter than this (in letters) is ignored
 MIN_COVERAGE = 0.6  # a fuzzy match must cover this share of the quote's letters
+# the fuzzy match is quadratic in the worst case: on a page with more letters than this (a dense
+# A4 page has about 4,000) only an exact match is looked for
+FUZZY_MAX = 30_000
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,7 @@ def locate(page_chars: Sequence[str], quote: str, before: str = "") -> list[int]
     start = _nearest(page.text, needle, near)
     if start >= 0:
         return list(dict.fromkeys(page.origin[start:start + len(needle)]))
-    return _fuzzy(page, needle)
+    return _fuzzy(page, needle) if len(page.text) <= FUZZY_MAX else []
 
 
 def _fuzzy(page: Reduced, needle: str) -> list[int]:

@@ -1,8 +1,8 @@
-"""ui/locate.py: finding cleaned quote text in a page's raw characters."""
+"""ui/pdf/locate.py: finding cleaned quote text in a page's raw characters."""
 
 from __future__ import annotations
 
-from beleidsbron.ui.locate import locate, reduce
+from beleidsbron.ui.pdf.locate import locate, reduce
 
 
 def test_reduce_keeps_letters_and_digits_with_their_origin():
