@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -36,7 +36,7 @@ from beleidsbron.ingest.chunk import Chunker, ChunkSettings
 from beleidsbron.ingest.embed import Embedder
 from beleidsbron.ingest.errors import DocumentError
 from beleidsbron.ingest.pdf import read_pdf_bytes, sha256_bytes
-from beleidsbron.ingest.records import Document, TokenVectors
+from beleidsbron.ingest.records import Document, Source, TokenVectors
 from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences
 from beleidsbron.ingest.sources import MANIFEST_NAME, load_sources
 
@@ -231,7 +231,7 @@ class Ingestor:
                 report.unchanged.append(path.name)
                 continue
             try:
-                doc = read_pdf_bytes(path.name, data, sources[folder].get(path.name))
+                doc = self._document(path.name, data, sources[folder].get(path.name))
             except DocumentError as exc:
                 report.failures.append(exc)
                 continue
@@ -244,6 +244,10 @@ class Ingestor:
             (report.updated if path.name in prev.docs else report.added).append(path.name)
             self.progress.pages(len(doc.pages))
         return docs
+
+    def _document(self, name: str, data: bytes, source: Source | None) -> Document:
+        """A file's bytes → its document (index/distributed.py takes it from a worker instead)."""
+        return read_pdf_bytes(name, data, source)
 
     def _write(self, docs: dict[str, Document], prev: _Previous, report: IngestReport) -> None:
         parts = [self._parts(doc, prev) for _, doc in sorted(docs.items())]
@@ -287,18 +291,25 @@ class Ingestor:
         # texts of like length share a batch, so little of the model's work goes to padding
         # (in index order 36% more tokens were computed, padding: beleidsbron bench)
         todo.sort(key=lambda i: len(texts[i]))
-        for begin in range(0, len(todo), EMBED_BATCH):
-            batch = todo[begin:begin + EMBED_BATCH]
-            batch_texts = [texts[i] for i in batch]
-            if with_tokens:
-                out[batch], found = self.embedder.embed_passages_with_tokens(batch_texts)
-                for i, t in zip(batch, found):  # kept quantised: a quarter of the memory
-                    tokens[i] = TokenVectors(ids=t.ids, vectors=quantize(t.vectors))
-            else:
-                out[batch] = self.embedder.embed_passages(batch_texts)
-            self.progress.embedded(kind, len(batch), len(todo))
+        batches = [todo[begin:begin + EMBED_BATCH] for begin in range(0, len(todo), EMBED_BATCH)]
+        embedded = self._embed_batches([[texts[i] for i in batch] for batch in batches], with_tokens, kind)
+        for batch, (vectors, found) in zip(batches, embedded):
+            out[batch] = vectors
+            for i, t in zip(batch, found or ()):  # kept quantised: a quarter of the memory
+                tokens[i] = TokenVectors(ids=t.ids, vectors=quantize(t.vectors))
         report.embedded += len(todo)
         return out, (tokens if with_tokens else None)  # type: ignore[return-value]
+
+    def _embed_batches(self, batches: list[list[str]], with_tokens: bool, kind: str
+                       ) -> Iterator[tuple[np.ndarray, list[TokenVectors] | None]]:
+        """Each batch's vectors (and token vectors, if asked), in order; index/distributed.py fans them out."""
+        total = sum(map(len, batches))
+        for texts in batches:
+            if with_tokens:
+                yield self.embedder.embed_passages_with_tokens(texts)
+            else:
+                yield self.embedder.embed_passages(texts), None
+            self.progress.embedded(kind, len(texts), total)
 
 
 def _failed(report: IngestReport) -> set[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import bm25s
@@ -53,6 +54,22 @@ class LexicalIndex:
                  self.analyzer.terms(w)[0] in self._vocab for w in _content_words(query)]
         return sum(map(bool, found)) / len(found) if found else 0.0
 
+    def passage_terms(self) -> Iterator[tuple[list[str], list[float]]]:
+        """Each passage's terms and their BM25 weights, in row order. A passage's score for a query is
+        the sum of its weights of the query's terms (what get_scores adds up), so an engine that
+        stores these gives the same scores (index/backends/postgres.py)."""
+        if not self.size:
+            return
+        matrix = self._retriever.scores  # bm25s's precomputed weights, one column per term
+        indptr, rows, weights = (np.asarray(matrix[key]) for key in ("indptr", "indices", "data"))
+        term_of = {i: term for term, i in self._vocab.items()}
+        term_ids = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+        order = np.argsort(rows, kind="stable")
+        bounds = np.searchsorted(rows[order], np.arange(self.size + 1))
+        for row in range(self.size):
+            take = order[bounds[row]:bounds[row + 1]]
+            yield [term_of[int(t)] for t in term_ids[take]], weights[take].tolist()
+
     def save(self, directory: Path) -> None:
         target = directory / LEXICAL_DIR
         target.mkdir(parents=True, exist_ok=True)
@@ -75,6 +92,15 @@ class LexicalIndex:
         if found != size:
             raise ValueError(f"{target}: BM25 index holds {found} passages, expected {size}")
         return cls(retriever, Analyzer(vocab), size)
+
+
+def load_analyzer(directory: Path) -> Analyzer:
+    """The analyzer of a saved index (its vocabulary, for the compound splitter), without its BM25 matrix."""
+    target = directory / LEXICAL_DIR
+    try:
+        return Analyzer(Counter(json.loads((target / VOCAB_FILE).read_text(encoding="utf-8"))))
+    except (OSError, ValueError, TypeError) as exc:
+        raise ValueError(f"{target / VOCAB_FILE}: unreadable ({exc.__class__.__name__}: {exc})") from exc
 
 
 def _content_words(text: str) -> list[str]:

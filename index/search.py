@@ -98,10 +98,9 @@ class Searcher:
         self.tuning = tuning
         self.reranker = reranker
         self.store = ChunkStore.open(directory)
-        self.vectors = VectorIndex.load(directory, manifest.vector_index)
+        self._first_stage(directory, manifest)
         # read by rows, not mapped: a map's pages stay in the resident set (~14 GB of file at 1M passages)
         self.sentence_vectors = NpyRows(directory / SENTENCE_VECTORS)
-        self.lexical = LexicalIndex.load(directory, manifest.chunks)
         self.tokens = TokenIndex.load(directory) if manifest.token_vectors else None
         self.sentence_tokens = TokenIndex.load(directory / SENTENCE_TOKENS) if manifest.token_vectors else None
         self.acronyms = load_acronyms(directory)
@@ -117,6 +116,11 @@ class Searcher:
         # Set once for the process, not per search: a per-search limit, restored on exit, races
         # between the app's sessions, which share one Searcher.
         ThreadpoolController().limit(limits=1, user_api="blas")
+
+    def _first_stage(self, directory: Path, manifest: Manifest) -> None:
+        """The vector and BM25 indexes of the first stage (index/backends/ puts an engine's in their place)."""
+        self.vectors = VectorIndex.load(directory, manifest.vector_index)
+        self.lexical = LexicalIndex.load(directory, manifest.chunks)
 
     @classmethod
     def open(cls, home: DataHome, embedder: Embedder, tuning: Tuning = Tuning(),
