@@ -4,20 +4,21 @@
 # While working:
 #   make check  the fast tier: unit and AppTest tests with fakes, no model, no browser (under a minute)
 #   make lint   ruff: lint and import order
+#   make test-distributed  the tests that start a local Dask cluster and a PostgreSQL server (a minute or two)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
-FAST := not integration and not e2e and not slow
+FAST := not integration and not e2e and not slow and not distributed
 
-.PHONY: app test check lint setup browser
+.PHONY: app test check lint setup browser test-distributed
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# the CPU build of torch lies on disk; a looser pin would pull a multi-GB CUDA build
 	$(PY) -m pip install --quiet torch==2.13.0
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,distributed]'
 	touch $@
 
 setup: $(VENV)/.installed
@@ -37,3 +38,7 @@ check: setup
 
 test: setup browser lint
 	$(PY) -m pytest
+
+# a two-worker Dask cluster and a PostgreSQL + pgvector server, started by the tests and stopped again
+test-distributed: setup
+	$(PY) -m pytest -m distributed tests/distributed
