@@ -12,6 +12,7 @@ Settings not given here come from the environment (see settings.py).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
 from beleidsbron.index.build import Ingestor, IngestReport, Progress
@@ -39,20 +40,38 @@ def open(home: Path | str | None = None, model: str | None = None, reranker: str
     """
     settings = Settings.load(home=home, model=model, reranker=reranker)
     scorer = CrossEncoderScorer(settings.reranker) if settings.reranker else None
-    return Searcher.open(DataHome(settings.home), embedder or make_embedder(settings.home, settings.model),
-                         reranker=scorer)
+    embedder = embedder or make_embedder(settings.home, settings.model)
+    if settings.backend == "postgres":  # the first stage in the engine (docs/scale-out.md)
+        from beleidsbron.index.backends.serve import open_searcher
+
+        return open_searcher(DataHome(settings.home), embedder, settings.engine_uri, reranker=scorer)
+    return Searcher.open(DataHome(settings.home), embedder, reranker=scorer)
 
 
 def build_index(paths: Iterable[Path | str] | None = None, home: Path | str | None = None, model: str | None = None,
            progress: Progress | None = None, keep_others: bool = False, rebuild: bool = False,
-           embedder: SentenceTransformerEmbedder | None = None) -> IngestReport:
+           embedder: SentenceTransformerEmbedder | None = None, workers: int = 0) -> IngestReport:
     """Index the PDFs in `paths` (files or folders; default: the corpus folder) as a new index generation.
 
     Documents already indexed and not among `paths` are removed unless `keep_others`. A bad file is
-    reported in the returned report's failures; the rest is indexed.
+    reported in the returned report's failures; the rest is indexed. `workers` > 0: reading and embedding
+    run on a local Dask cluster of that many processes (index/distributed.py). On the postgres backend
+    the new generation is then published to the engine.
     """
     settings = Settings.load(home=home, model=model)
     targets = [Path(p) for p in paths] if paths is not None else [settings.corpus]
-    ingestor = Ingestor(DataHome(settings.home), embedder or make_embedder(settings.home, settings.model),
-                        progress=progress)
-    return ingestor.run(targets, keep_others=keep_others, rebuild=rebuild)
+    data = DataHome(settings.home)
+    embedder = embedder or make_embedder(settings.home, settings.model)
+    if workers > 0:
+        from beleidsbron.index.distributed import DistributedIngestor, local_cluster
+
+        with local_cluster(workers) as client:
+            report = DistributedIngestor(data, embedder, client, partial(make_embedder, settings.home, settings.model),
+                                         progress=progress).run(targets, keep_others=keep_others, rebuild=rebuild)
+    else:
+        report = Ingestor(data, embedder, progress=progress).run(targets, keep_others=keep_others, rebuild=rebuild)
+    if settings.backend == "postgres" and data.current() is not None:
+        from beleidsbron.index.backends.serve import publish_current
+
+        publish_current(data, settings.engine_uri)
+    return report

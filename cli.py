@@ -39,7 +39,10 @@ def fail(message: str) -> NoReturn:
 @click.pass_context
 def main(ctx: click.Context, home: Path | None, model: str | None, reranker: str | None) -> None:
     """beleidsbron: search Dutch care-policy documents and quote them with page citations."""
-    ctx.obj = Settings.load(home=home, model=model, reranker=reranker)
+    try:
+        ctx.obj = Settings.load(home=home, model=model, reranker=reranker)
+    except BeleidsbronError as exc:  # e.g. an unknown BELEIDSBRON_BACKEND
+        fail(str(exc))
 
 
 class _Bar:
@@ -88,8 +91,10 @@ def print_report(report: IngestReport) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--add", is_flag=True, help="Keep documents already indexed that are not among PATHS.")
 @click.option("--rebuild", is_flag=True, help="Ignore the current index and embed everything again.")
+@click.option("--workers", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Read and embed on a local Dask cluster of this many processes (0: in this process).")
 @click.pass_obj
-def ingest(settings: Settings, paths: tuple[Path, ...], add: bool, rebuild: bool) -> None:
+def ingest(settings: Settings, paths: tuple[Path, ...], add: bool, rebuild: bool, workers: int) -> None:
     """Index the PDFs in PATHS (files or folders; default: $BELEIDSBRON_CORPUS or ./corpus)."""
     targets = list(paths) or [settings.corpus]
     missing = [p for p in targets if not p.exists()]
@@ -98,7 +103,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], add: bool, rebuild: bool
     bar = _Bar()
     try:
         report = api.build_index([p for p in targets if p.exists()], home=settings.home, model=settings.model,
-                                 progress=bar, keep_others=add, rebuild=rebuild)
+                                 progress=bar, keep_others=add, rebuild=rebuild, workers=workers)
     except BeleidsbronError as exc:
         fail(str(exc))
     finally:

@@ -8,6 +8,9 @@
     BELEIDSBRON_UPLOADS   on | off: whether the app lets people upload PDFs and remove uploads (default: on
                           while the app listens on 127.0.0.1 only, off when it serves the network)
     BELEIDSBRON_UPLOAD_SECRET  a shared secret the app asks for before it uploads or removes anything
+    BELEIDSBRON_BACKEND   where the first stage of a search runs: embedded (FAISS + BM25 files, the default)
+                          or postgres (PostgreSQL + pgvector; docs/scale-out.md)
+    BELEIDSBRON_ENGINE_URI  the postgres backend's server (default: one started under <home>/postgres)
 
 An argument given in code or on the command line wins over the environment, which wins over the default.
 Paths are relative to the working directory, never to the source checkout, so an installed wheel works
@@ -20,6 +23,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from beleidsbron.ingest.errors import BeleidsbronError
+
 ENV_HOME = "BELEIDSBRON_HOME"
 ENV_CORPUS = "BELEIDSBRON_CORPUS"
 ENV_MODEL = "BELEIDSBRON_MODEL"
@@ -28,6 +33,9 @@ ENV_REPORTS = "BELEIDSBRON_REPORTS"
 ENV_UPLOADS = "BELEIDSBRON_UPLOADS"
 ENV_UPLOAD_SECRET = "BELEIDSBRON_UPLOAD_SECRET"
 UPLOAD_SWITCH = ("on", "off")
+ENV_BACKEND = "BELEIDSBRON_BACKEND"
+ENV_ENGINE_URI = "BELEIDSBRON_ENGINE_URI"
+BACKENDS = ("embedded", "postgres")
 
 DEFAULT_HOME = Path(".beleidsbron")
 DEFAULT_CORPUS = Path("corpus")
@@ -52,10 +60,14 @@ class Settings:
     reports: Path = field(default_factory=lambda: _path(ENV_REPORTS, DEFAULT_REPORTS))
     uploads: str | None = field(default_factory=lambda: _env(ENV_UPLOADS))  # None: decided by the address
     upload_secret: str | None = field(default_factory=lambda: _env(ENV_UPLOAD_SECRET), repr=False)
+    backend: str = field(default_factory=lambda: _env(ENV_BACKEND) or BACKENDS[0])
+    engine_uri: str | None = field(default_factory=lambda: _env(ENV_ENGINE_URI))
 
     def __post_init__(self) -> None:
         if self.uploads is not None and self.uploads not in UPLOAD_SWITCH:
             raise ValueError(f"{ENV_UPLOADS} must be one of {', '.join(UPLOAD_SWITCH)}, got {self.uploads!r}")
+        if self.backend not in BACKENDS:
+            raise BeleidsbronError(f"{ENV_BACKEND} must be one of {', '.join(BACKENDS)}, got {self.backend!r}")
 
     @classmethod
     def load(cls, **given: object) -> Settings:

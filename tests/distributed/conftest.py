@@ -1,14 +1,21 @@
-"""Real engines for the `distributed` tests: a two-worker Dask cluster, started from its registry
-package on this machine (127.0.0.1 only) once per test session, and stopped again at its end, also
-when a test fails."""
+"""Real engines for the `distributed` tests: a two-worker Dask cluster and a PostgreSQL + pgvector
+server, both started from their registry packages on this machine (127.0.0.1 only / a Unix socket,
+no TCP port) once per test session, and stopped again at its end, also when a test fails."""
 
 from __future__ import annotations
 
+import re
+import shutil
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import dask
+import psycopg
 import pytest
 
+from beleidsbron.index.backends.pgserver import LocalServer
+from beleidsbron.index.backends.postgres import PgEngine
 from beleidsbron.index.distributed import local_cluster
 
 WORKERS = 2
@@ -31,3 +38,40 @@ def doomed_cluster() -> Iterator[object]:
         with local_cluster(workers=WORKERS) as client:
             client.wait_for_workers(WORKERS, timeout=60)
             yield client
+
+
+@pytest.fixture(scope="session")
+def engine_uri() -> Iterator[str]:
+    # Not under pytest's tmp_path: run as root, the server runs as the user `pgserver`, and every
+    # pytest session resets /tmp/pytest-of-root to mode 0700 (another session's too), locking it out.
+    folder = Path(tempfile.mkdtemp(prefix="beleidsbron-postgres-"))
+    folder.chmod(0o755)
+    server = LocalServer(folder / "data")
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def database_uri(engine_uri: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A database of its own for one test, on the session's server."""
+    name = "t_" + re.sub(r"[^a-z0-9]+", "_", request.node.name.lower())[:50]
+    with psycopg.connect(engine_uri, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield re.sub(r"/postgres\?", f"/{name}?", engine_uri, count=1)
+    finally:
+        with psycopg.connect(engine_uri, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def engine(database_uri: str) -> Iterator[PgEngine]:
+    engine = PgEngine(database_uri)
+    try:
+        yield engine
+    finally:
+        engine.close()

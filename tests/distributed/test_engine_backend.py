@@ -81,3 +81,29 @@ def test_an_engine_without_a_generation_or_with_a_foreign_one_is_refused(tmp_pat
     other = DataHome(tmp_path / "other")
     with pytest.raises(IndexError_, match="does not hold"):
         EngineSearcher.open_engine(other, engine, FakeEmbedder())
+
+
+def test_the_front_door_cli_and_library_work_on_the_postgres_backend(tmp_path: Path, database_uri: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """BELEIDSBRON_BACKEND=postgres: ingest publishes, api.open and `beleidsbron search` serve from the engine."""
+    from click.testing import CliRunner
+
+    from beleidsbron import api, cli
+
+    monkeypatch.setattr(api, "make_embedder", lambda home=None, model=None: FakeEmbedder())
+    monkeypatch.setenv("BELEIDSBRON_BACKEND", "postgres")
+    monkeypatch.setenv("BELEIDSBRON_ENGINE_URI", database_uri)
+    corpus = _corpus(tmp_path / "docs")
+    home = tmp_path / "home"
+    assert api.build_index([corpus], home=home).ok
+    searcher = api.open(home)
+    assert isinstance(searcher, EngineSearcher)
+    assert searcher.directory == DataHome(home).current()
+    hits = searcher.search("wachttijden in de ggz", k=3).hits
+    assert hits and hits[0].doc == "ggz.pdf"
+    result = CliRunner().invoke(cli.main, ["--home", str(home), "search", "--json", "wachttijden in de ggz"])
+    assert result.exit_code == 0, result.output
+    assert '"doc": "ggz.pdf"' in result.stdout
+    monkeypatch.setenv("BELEIDSBRON_BACKEND", "elsewhere")
+    result = CliRunner().invoke(cli.main, ["--home", str(home), "search", "ggz"])
+    assert result.exit_code != 0 and "BELEIDSBRON_BACKEND must be one of embedded, postgres" in result.output
