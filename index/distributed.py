@@ -11,10 +11,11 @@ The batches are the ones a single-machine ingest makes (the same texts in the sa
 vectors agree with a single-machine ingest to float rounding (the model pads a batch to its longest
 text either way; only the CPU's summation order may differ).
 
-A worker that dies takes its task along: the scheduler runs the task again elsewhere, up to Dask's
-`distributed.scheduler.allowed-failures` (3) times; a document whose reading still kills its worker is
-reported as a failure of that document (the rest is indexed, an indexed earlier version stays); an
-embedding batch that does so is embedded here instead.
+A worker that dies takes its tasks along: the scheduler runs them again elsewhere, up to Dask's
+`distributed.scheduler.allowed-failures` (3) times. A document given up on then is read once more on
+its own (a death blames every task queued on the worker, not only the one that caused it); if that
+still kills its worker it is reported as that document's failure (the rest is indexed, an indexed
+earlier version stays). An embedding batch given up on is embedded here instead.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from distributed import Client, LocalCluster, as_completed
+from distributed import Client, Future, LocalCluster, as_completed
 from distributed.scheduler import KilledWorker
 
 from beleidsbron.index.build import Ingestor, IngestReport, Progress, _Previous, pdf_files
@@ -112,7 +113,7 @@ class DistributedIngestor(Ingestor):
 
     def _parse_all(self, files: list[Path], prev: _Previous) -> dict[str, Parsed]:
         sources: dict[Path, dict[str, Source]] = {}
-        futures = {}
+        jobs = {}
         for path in files:
             try:
                 sha = sha256_bytes(path.read_bytes())
@@ -122,18 +123,27 @@ class DistributedIngestor(Ingestor):
                 continue  # unchanged: costs nothing
             if path.parent not in sources:
                 sources[path.parent] = load_sources(path.parent / MANIFEST_NAME)
-            future = self.client.submit(self.parse, str(path.resolve()), sources[path.parent].get(path.name),
-                                        self.settings, pure=False, key=f"parse-{path.name}-{sha[:12]}")
-            futures[future] = path.name
-        parsed = {}
+            jobs[path.name] = (str(path.resolve()), sources[path.parent].get(path.name), sha)
+        futures = {self._submit(name, *job): name for name, job in jobs.items()}
+        parsed, killed = {}, []
         for future in as_completed(futures):
-            name = futures[future]
             try:
-                parsed[name] = future.result()
+                parsed[futures[future]] = future.result()
+            except KilledWorker:
+                killed.append(futures[future])
+        # A dying worker takes every task queued on it along, so the innocent are blamed with the guilty:
+        # each is tried once more on its own, and only one that still kills its worker is reported.
+        for name in sorted(killed):
+            try:
+                parsed[name] = self._submit(name, *jobs[name], alone=True).result()
             except KilledWorker:
                 parsed[name] = Parsed(name, "", None, DocumentError(
                     name, "the worker reading it died each time it was tried; the file was not indexed"))
         return parsed
+
+    def _submit(self, name: str, path: str, source: Source | None, sha: str, alone: bool = False) -> Future:
+        key = f"parse-{name}-{sha[:12]}" + ("-alone" if alone else "")
+        return self.client.submit(self.parse, path, source, self.settings, pure=False, key=key)
 
     def _document(self, name: str, data: bytes, source: Source | None) -> Document:
         found = self.parsed.get(name)
