@@ -37,7 +37,7 @@ def _same(embedded, engine, query: str, mode: str, filters: Filters = Filters())
     b = engine.search(query, k=5, mode=mode, filters=filters)
     assert [(h.chunk.id, h.quote, h.citation) for h in a.hits] == [(h.chunk.id, h.quote, h.citation) for h in b.hits]
     np.testing.assert_allclose([h.score for h in a.hits], [h.score for h in b.hits], rtol=1e-4, atol=1e-5)
-    assert a.abstained == b.abstained
+    assert a.low_confidence == b.low_confidence
 
 
 @pytest.mark.parametrize("exact_max", [10_000, 5])  # an exact scan, and the engine's HNSW index
