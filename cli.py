@@ -237,6 +237,7 @@ def info(settings: Settings) -> None:
 
 # what .streamlit/config.toml says, as flags, so that an installed wheel behaves alike from any folder
 APP_FLAGS = ("--server.headless", "true", "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal",
+             "--client.showErrorDetails", "none", "--client.showErrorLinks", "false",
              "--browser.gatherUsageStats", "false")
 
 

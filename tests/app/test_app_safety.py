@@ -64,3 +64,17 @@ def test_documents_page_shows_metadata_as_data(monkeypatch):
     assert not at.exception
     no_raw_markup(markdown_text(at))
     assert EVIL_TITLE in at.dataframe[0].value.iloc[:, 0].tolist()
+
+
+def test_an_unexpected_error_shows_no_traceback_nor_server_path(monkeypatch):
+    searcher = fake_searcher()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom in /srv/beleidsbron/.venv/lib/python3.11/site-packages/x.py")
+
+    monkeypatch.setattr(searcher, "search", broken)
+    at = start_app(monkeypatch, searcher)
+    at.run()
+    at.text_input(key="query").set_value("passende zorg").run()
+    (shown,) = at.exception  # .streamlit/config.toml: client.showErrorDetails = "none"
+    assert "/srv" not in shown.message and not shown.stack_trace

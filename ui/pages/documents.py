@@ -20,7 +20,7 @@ from beleidsbron.ui import ingestion, jobs
 from beleidsbron.ui.context import Context
 from beleidsbron.ui.files import Staging, origin, remove_upload, taken_names
 from beleidsbron.ui.ingestion import show_outcome, show_progress, submit
-from beleidsbron.ui.markup import md
+from beleidsbron.ui.markup import md, no_paths
 
 JOB_KEY = "my_job"  # (job id, renamed uploads, clashed names, refused names) of the job this session started
 UPLOADER_KEY = "uploader_round"  # bumped to empty the file uploader after an upload
@@ -189,7 +189,7 @@ def render(ctx: Context) -> None:
     st.dataframe(document_rows(ctx), hide_index=True, width="stretch")
     st.caption(ctx.tr("docs.summary", docs=len(manifest.documents), pages=sum(d.pages for d in manifest.documents),
                       empty=sum(len(d.empty_pages) for d in manifest.documents), chunks=manifest.chunks,
-                      model=md(manifest.model_id), built=md(manifest.built_at)))
+                      model=md(no_paths(manifest.model_id)), built=md(manifest.built_at)))
     if manifest.documents:
         st.subheader(ctx.tr("docs.one"))
         _download(ctx)
