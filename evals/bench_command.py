@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+from dataclasses import asdict
 from functools import partial
 from pathlib import Path
 
@@ -74,8 +75,13 @@ def _scale(settings: Settings, sizes: list[int], queries: list[str], as_json: bo
         _fail(f"no index in {home.root} to draw the synthetic corpus from; build it with: beleidsbron ingest")
     start = machine()
     pool = load_pool(current)
+    engine_rows = []
     with tempfile.TemporaryDirectory(prefix="beleidsbron-scale-") as tmp:
         rows = bench_scale(pool, sizes, queries, Path(tmp), note=_note)
+        if settings.backend == "postgres":  # the engine beside the embedded index, on the same corpora
+            from beleidsbron.evals.scale_engine import bench_engine
+
+            engine_rows = bench_engine(pool, sizes, queries, note=_note)
     _note("searcher memory of the current index (the base of the estimate at 1M) …")
     base = in_child(True, searcher_job, home.root, home.root, partial(api.make_embedder, model=settings.model),
                     queries[:20])
@@ -85,13 +91,20 @@ def _scale(settings: Settings, sizes: list[int], queries: list[str], as_json: bo
         click.echo(json.dumps({"cpus": start.cpus, "cpu_model": start.cpu_model,
                                "load_average_1m_start": start.load_average_1m,
                                "load_average_1m_end": end.load_average_1m, "searcher_base_peak_rss_mb": base,
-                               "scale": scale_json(rows), "targets": {t.name: t.met for t in targets}},
+                               "scale": scale_json(rows), "targets": {t.name: t.met for t in targets},
+                               "engine": [asdict(r) for r in engine_rows]},
                               ensure_ascii=False))
         return
     click.echo(f"machine: {start.cpus} CPUs, {start.cpu_model}; load average {start.load_average_1m:.2f} "
                f"at start, {end.load_average_1m:.2f} at end")
     click.echo(render_scale(rows))
     click.echo(render_targets(targets))
+    if engine_rows:
+        from beleidsbron.evals.scale_engine import render_engine
+
+        click.echo("postgres backend (PostgreSQL + pgvector HNSW m=16, ef_search 200; BM25 weights in GIN-indexed "
+                   "rows; evals/scale_engine.py):")
+        click.echo(render_engine(engine_rows))
     click.echo("Vectors from the stored sentence vectors of the current index (no model runs); recall@10 against "
                "an exact scan;\nmemory: resident-set growth of a fresh process that loads the index and runs "
                f"the queries. BM25: {len(queries)} real queries; top 100 by partition, and by the two full sorts "

@@ -70,6 +70,22 @@ class LexicalIndex:
             take = order[bounds[row]:bounds[row + 1]]
             yield [term_of[int(t)] for t in term_ids[take]], weights[take].tolist()
 
+    def term_postings(self, limit: int) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+        """Each term's `limit` best-weighted passages (rows, BM25 weights): an impact-ordered inverted
+        index, cut at `limit`, for an engine's candidate search (index/backends/postgres.py)."""
+        if not self.size:
+            return
+        matrix = self._retriever.scores
+        indptr, rows, weights = (np.asarray(matrix[key]) for key in ("indptr", "indices", "data"))
+        for term, i in self._vocab.items():
+            if i >= len(indptr) - 1:
+                continue  # bm25s's own entry for the empty token, which has no column
+            found, weight = rows[indptr[i]:indptr[i + 1]], weights[indptr[i]:indptr[i + 1]]
+            if len(found) > limit:
+                top = np.argpartition(-weight, limit - 1)[:limit]
+                found, weight = found[top], weight[top]
+            yield term, found, weight
+
     def save(self, directory: Path) -> None:
         target = directory / LEXICAL_DIR
         target.mkdir(parents=True, exist_ok=True)

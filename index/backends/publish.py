@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from beleidsbron.index.backends.postgres import PgEngine, Published
+from beleidsbron.index.backends.postgres import PER_TERM, PgEngine, Published
 from beleidsbron.index.lexical import LexicalIndex
 from beleidsbron.index.manifest import Manifest
 from beleidsbron.index.store import ChunkStore
@@ -35,4 +35,5 @@ def publish(engine: PgEngine, directory: Path, exact_max: int = EXACT_MAX) -> Pu
     if not len(chunk_docs) == len(vectors) == manifest.chunks:
         raise ValueError(f"{directory}: {len(chunk_docs)} passages in the store, {len(vectors)} vectors, "
                          f"{manifest.chunks} in the manifest")
-    return engine.publish(directory.name, files, chunk_docs, vectors, lexical.passage_terms(), exact_max)
+    return engine.publish(directory.name, files, chunk_docs, vectors, lexical.passage_terms(),
+                          lexical.term_postings(PER_TERM), exact_max)
