@@ -29,8 +29,12 @@ STAGES = {"pages": (0.0, 0.1), "chunks": (0.1, 0.3), "sentences": (0.4, 0.6)}
 _ids = itertools.count(1)
 
 
-class Cancelled(Exception):
-    """Raised inside a job's thread, from its progress report, once the job is cancelled."""
+class Cancelled(BaseException):
+    """Raised inside a job's thread, from its progress report, once the job is cancelled.
+
+    A BaseException, like KeyboardInterrupt: the ingestor's `except Exception` around one bad
+    document must not take a cancel for that document's failure and go on.
+    """
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -80,3 +81,26 @@ def test_forget_only_drops_a_finished_job(root):
     job.wait(5)
     jobs.forget(root)
     assert jobs.latest(root) is None
+
+
+def test_a_cancelled_job_stops_at_its_next_progress_report_even_inside_a_guarded_loop(root):
+    started, reported = threading.Event(), []
+
+    def work(job):
+        for n in range(1000):  # like the ingestor: one bad item is caught and the rest goes on
+            try:
+                job.embedded("chunks", 1, 1000)
+                reported.append(n)
+                started.set()
+                time.sleep(0.01)
+            except Exception:
+                continue
+        return IngestReport(added=["never.pdf"])
+
+    job = jobs.submit(root, "upload", work)
+    assert started.wait(5) and not job.cancelling
+    job.cancel()
+    assert job.wait(5)
+    assert job.cancelled and job.report is None and not job.error and len(reported) < 1000
+    assert not job.cancelling
+    assert jobs.submit(root, "upload", lambda j: IngestReport()) is not None
