@@ -18,7 +18,13 @@ from pathlib import Path
 from beleidsbron.index.build import Ingestor, IngestReport, Progress
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.search import Searcher
-from beleidsbron.ingest.embed import DEFAULT_MODEL, CrossEncoderScorer, SentenceTransformerEmbedder
+from beleidsbron.ingest.embed import (
+    DEFAULT_MODEL,
+    CrossEncoderScorer,
+    E5Embedder,
+    Embedder,
+    SentenceTransformerEmbedder,
+)
 from beleidsbron.settings import Settings
 
 
@@ -26,14 +32,17 @@ def data_home(home: Path | str | None = None) -> DataHome:
     return DataHome(Settings.load(home=home).home)
 
 
-def make_embedder(home: Path | str | None = None, model: str | None = None) -> SentenceTransformerEmbedder:
-    """The embedding model, loaded lazily on first use; converted models are kept under the data home."""
+def make_embedder(home: Path | str | None = None, model: str | None = None) -> Embedder:
+    """The embedding model, loaded lazily on first use: the bundled e5 runs with numpy (E5Embedder: a cold
+    search without torch); any other model with sentence-transformers, kept under the data home."""
     settings = Settings.load(home=home, model=model)
-    return SentenceTransformerEmbedder(settings.model or DEFAULT_MODEL, models_dir=DataHome(settings.home).models_dir)
+    if (settings.model or DEFAULT_MODEL) == DEFAULT_MODEL:
+        return E5Embedder()
+    return SentenceTransformerEmbedder(settings.model, models_dir=DataHome(settings.home).models_dir)
 
 
 def open(home: Path | str | None = None, model: str | None = None, reranker: str | None = None,  # noqa: A001
-         embedder: SentenceTransformerEmbedder | None = None) -> Searcher:
+         embedder: Embedder | None = None) -> Searcher:
     """The searcher over the current index generation; raises BeleidsbronError when there is none or it is damaged.
 
     `embedder` lets a caller share one loaded model between searchers (the app keeps one per process).
@@ -50,7 +59,7 @@ def open(home: Path | str | None = None, model: str | None = None, reranker: str
 
 def build_index(paths: Iterable[Path | str] | None = None, home: Path | str | None = None, model: str | None = None,
            progress: Progress | None = None, keep_others: bool = False, rebuild: bool = False,
-           embedder: SentenceTransformerEmbedder | None = None, workers: int = 0) -> IngestReport:
+           embedder: Embedder | None = None, workers: int = 0) -> IngestReport:
     """Index the PDFs in `paths` (files or folders; default: the corpus folder) as a new index generation.
 
     Documents already indexed and not among `paths` are removed unless `keep_others`. A bad file is

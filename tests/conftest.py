@@ -50,11 +50,11 @@ def real_index(tmp_path_factory: pytest.TempPathFactory):
     Returns (DataHome, embedder). Slow (~1 min): only integration and e2e tests use it.
     """
     from beleidsbron.index.build import Ingestor
-    from beleidsbron.ingest.embed import SentenceTransformerEmbedder
+    from beleidsbron.ingest.embed import E5Embedder
 
     root = Path(__file__).resolve().parent.parent
     home = DataHome(tmp_path_factory.mktemp("real-home"))
-    embedder = SentenceTransformerEmbedder(models_dir=home.models_dir)
+    embedder = E5Embedder()  # what api.make_embedder gives for the default model
     report = Ingestor(home, embedder).run([root / "corpus"])
     assert report.ok and report.documents == 5, report.failures
     return home, embedder

@@ -14,7 +14,7 @@ def embedder(real_index):
 
 
 def pieces(embedder, ids: np.ndarray) -> list[str]:
-    return embedder._model.tokenizer.convert_ids_to_tokens(ids.tolist())
+    return [embedder.warm_up().tokenizer.pieces[i] for i in ids.tolist()]
 
 
 def test_pooled_vectors_equal_the_plain_call(embedder) -> None:

