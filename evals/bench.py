@@ -330,6 +330,8 @@ def corpus_json(bench: CorpusBench) -> dict[str, Any]:
     for mode, latency in bench.queries.items():
         out[f"warm_query_{mode}_p50_ms"] = latency.p50_ms
         out[f"warm_query_{mode}_p95_ms"] = latency.p95_ms
+    out["ingest_to_chunk_embed_ratio"] = ingest_to_chunk_embed(bench)
+    out["default_to_embed_query_ratio"] = default_to_embed_query(bench)
     out["targets"] = {t.name: t.met for t in corpus_targets(bench)}
     return out
 
@@ -343,17 +345,49 @@ class Target:
     met: bool
 
 
+# issue 19's budgets: ingestion against embedding the chunks alone, the default mode against embedding the
+# query, peak memory of a searcher and of an ingestion, and a cold search
+INGEST_TO_CHUNK_EMBED = 1.5
+DEFAULT_TO_EMBED_QUERY = 2.0
+SEARCHER_MB, INGEST_MB = 1200, 1500
+COLD_START_SECONDS = 3.0
+DEFAULT_MODE = "rerank"
+
+
+def ingest_to_chunk_embed(bench: CorpusBench) -> float:
+    """Ingestion's seconds over the seconds the model takes to embed the chunks alone at its raw rate."""
+    return bench.ingest_seconds / (bench.chunks / bench.raw_embed_passages_per_s)
+
+
+def default_to_embed_query(bench: CorpusBench) -> float:
+    """The default mode's warm p50 over the p50 of embedding the query alone."""
+    return bench.queries[DEFAULT_MODE].p50_ms / bench.embed_query.p50_ms
+
+
 def corpus_targets(bench: CorpusBench) -> list[Target]:
     hybrid, embed = bench.queries["hybrid"].p50_ms, bench.embed_query.p50_ms
+    chunk_seconds = bench.chunks / bench.raw_embed_passages_per_s
+    default = bench.queries[DEFAULT_MODE].p50_ms
     return [
         Target("hybrid_p50", "≤ 1.5 × embed query p50 and < 50 ms",
                f"{hybrid:.1f} ms = {hybrid / embed:.2f} × {embed:.1f} ms", hybrid <= 1.5 * embed and hybrid < 50),
         Target("ingest_ratio", "ingestion texts/s ≥ 0.85 × raw", f"{bench.ingest_texts_to_raw_ratio:.2f}",
                bench.ingest_texts_to_raw_ratio >= 0.85),
+        Target("ingest_chunk_embed", f"ingestion ≤ {INGEST_TO_CHUNK_EMBED} × embedding the chunks alone (raw rate)",
+               f"{bench.ingest_seconds:.1f} s = {ingest_to_chunk_embed(bench):.2f} × {chunk_seconds:.1f} s",
+               ingest_to_chunk_embed(bench) <= INGEST_TO_CHUNK_EMBED),
+        Target("default_p50", f"{DEFAULT_MODE} p50 ≤ {DEFAULT_TO_EMBED_QUERY} × embed query p50",
+               f"{default:.1f} ms = {default_to_embed_query(bench):.2f} × {embed:.1f} ms",
+               default_to_embed_query(bench) <= DEFAULT_TO_EMBED_QUERY),
+        Target("searcher_memory", f"peak memory of a searcher ≤ {SEARCHER_MB} MB",
+               f"{bench.searcher_peak_rss_mb:.0f} MB", bench.searcher_peak_rss_mb <= SEARCHER_MB),
+        Target("ingest_memory", f"peak memory of an ingestion ≤ {INGEST_MB} MB",
+               f"{bench.ingest_peak_rss_mb:.0f} MB", bench.ingest_peak_rss_mb <= INGEST_MB),
         Target("reingest", "re-ingestion of an unchanged corpus < 3 s",
                f"{bench.reingest_seconds:.2f} s (CLI process {bench.reingest_cli_seconds:.2f} s)",
                max(bench.reingest_seconds, bench.reingest_cli_seconds) < 3),
-        Target("cold_start", "cold start < 6 s", f"{bench.cold_start_seconds:.2f} s", bench.cold_start_seconds < 6),
+        Target("cold_start", f"cold start < {COLD_START_SECONDS:g} s", f"{bench.cold_start_seconds:.2f} s",
+               bench.cold_start_seconds < COLD_START_SECONDS),
     ]
 
 
@@ -383,7 +417,7 @@ def render_corpus(bench: CorpusBench) -> str:
     ]
     targets = [(f"target {t.name}", f"{'met' if t.met else 'MISSED'}: {t.value} (goal {t.goal})")
                for t in corpus_targets(bench)]
-    notes = ("Ingestion embeds every chunk and every sentence (sentences serve the rerank and the quotes), so its "
-             "chunks/s is far below the model's passages/s;\nits texts/s (chunks + sentences per second of the "
-             "whole ingestion, model loaded beforehand) is compared with the model's raw rate on the same mix.")
+    notes = ("With the bundled model, sentences take their vectors from their chunk's pass (ingest/pooling.py), so "
+             "ingestion runs the model over the chunks\nonly, and is compared with embedding the chunks alone at the "
+             "raw rate; texts/s counts chunks + sentences per second of the whole ingestion.")
     return f"{render_rows(rows + targets)}\n\n{notes}"
