@@ -14,8 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from beleidsbron.index.build import Ingestor, IngestReport, Progress
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.search import Searcher
 from beleidsbron.ingest.embed import (
@@ -26,6 +26,9 @@ from beleidsbron.ingest.embed import (
     SentenceTransformerEmbedder,
 )
 from beleidsbron.settings import Settings
+
+if TYPE_CHECKING:  # ingestion's modules (langchain, pypdf: a third of a cold search's imports) load when used
+    from beleidsbron.index.build import IngestReport, Progress
 
 
 def data_home(home: Path | str | None = None) -> DataHome:
@@ -78,6 +81,8 @@ def build_index(paths: Iterable[Path | str] | None = None, home: Path | str | No
             report = DistributedIngestor(data, embedder, client, partial(make_embedder, settings.home, settings.model),
                                          progress=progress).run(targets, keep_others=keep_others, rebuild=rebuild)
     else:
+        from beleidsbron.index.build import Ingestor
+
         report = Ingestor(data, embedder, progress=progress).run(targets, keep_others=keep_others, rebuild=rebuild)
     if settings.backend == "postgres" and data.current() is not None:
         from beleidsbron.index.backends.serve import publish_current

@@ -8,20 +8,22 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
 from beleidsbron import api
 from beleidsbron.evals.bench_command import bench_command
 from beleidsbron.evals.command import eval_command
-from beleidsbron.index.build import IngestReport
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.records import MODES, Hit, SearchResult
 from beleidsbron.index.search import Filters, Searcher
 from beleidsbron.ingest.embed import DEFAULT_MODEL
 from beleidsbron.ingest.errors import BeleidsbronError
 from beleidsbron.settings import Settings
+
+if TYPE_CHECKING:  # ingestion's modules load only for `ingest` (a cold search does without them)
+    from beleidsbron.index.build import IngestReport
 
 
 def fail(message: str) -> NoReturn:
