@@ -28,6 +28,7 @@ from typing import Protocol
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from beleidsbron.index import confidence
 from beleidsbron.index.fusion import convex, lexical_weight, zsum
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.lexical import LexicalIndex
@@ -42,12 +43,8 @@ from beleidsbron.ingest.embed import DEFAULT_MODEL, Embedder
 from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Source, TokenVectors
 
 MAX_QUERY_CHARS = 1000  # longer queries are cut here, and the result says so
-# A result is low-confidence when the top passage speaks of too little of the query: when the IDF-weighted
-# share of query tokens that find a token of cosine MATCH_AT or more in it is below the threshold.
-# The threshold for the default model is the 3rd percentile over the 248 answerable items of evals/.
-# See README, Evaluation, for how it separates unanswerable items, and what it replaced.
-MATCH_AT = 0.6
-DEFAULT_FLAG_BELOW = 0.438
+# When a result is low-confidence: index/confidence.py (the rule, its numbers and why).
+DEFAULT_FLAG_BELOW = confidence.FLAG_BELOW
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ class Tuning:
     rerank_lexical: float = 0.3
     tokens: float = 1.0
     sentence_tokens: float = 0.5
-    # Matched share of the top hit under which a result is flagged low-confidence; None:
+    # Confidence score (index/confidence.py) under which a result is flagged low-confidence; None:
     # DEFAULT_FLAG_BELOW with the default model, off with any other (calibrated for one model); 0: off.
     flag_below: float | None = None
 
@@ -262,15 +259,27 @@ class Searcher:
         return SearchResult(query=query, mode=mode, hits=tuple(hits), low_confidence=doubtful, note=note)
 
     def _doubtful(self, row: int, text: str) -> bool:
-        """No hit answers for certain when too little of the query is matched in the top passage (see
-        MATCH_AT). It needs token vectors in the index; without them no result is flagged."""
+        """No hit answers for certain when the top passage matches too little of the query for its
+        length (index/confidence.py). It needs token vectors in the index; without them no result is
+        flagged."""
         threshold = self.tuning.flag_below
         if threshold is None:
             threshold = DEFAULT_FLAG_BELOW if self.embedder.model_id == DEFAULT_MODEL else 0.0
+        signals = self._confidence_signals(row, text)
+        return signals is not None and confidence.low_confidence(signals, threshold)
+
+    def confidence_signals(self, query: str, mode: str = "rerank") -> confidence.Signals | None:
+        """What the low-confidence flag reads for this query's top hit in `mode` (None without token
+        vectors or without hits); evals/calibrate.py fits the flag's numbers on these."""
+        text = " ".join(query.split())[:MAX_QUERY_CHARS]
+        rows, scores = self._rerank(text, None) if mode == "rerank" else self._candidates(text, mode, None)
+        return self._confidence_signals(int(rows[np.argmax(scores)]), text) if len(rows) else None
+
+    def _confidence_signals(self, row: int, text: str) -> confidence.Signals | None:
         tokens = self._encode_query(text)[1]
-        if threshold <= 0 or self.tokens is None or tokens is None:
-            return False
-        return self.tokens.matched_share(tokens, row, MATCH_AT) < threshold
+        if self.tokens is None or tokens is None:
+            return None
+        return confidence.Signals(self.tokens.matched_share(tokens, row, confidence.MATCH_AT), len(tokens))
 
     def _hits(self, rows: np.ndarray, scores: np.ndarray, text: str, k: int) -> list[Hit]:
         """Hits in rank order, each with its quote. A passage that overlaps a better hit of the same
