@@ -162,6 +162,9 @@ class DistributedIngestor(Ingestor):
     # embedding: every batch a task --------------------------------------------------
     def _embed_batches(self, batches: list[list[str]], with_tokens: bool, kind: str) -> Iterator[Batch]:
         key = id(self.factory)
+        warm_up = getattr(self.embedder, "warm_up", None)
+        if batches and warm_up is not None:
+            warm_up()  # a model converted on first use is converted once, here, not by every worker at once
         futures = [self.client.submit(embed_batch, self.factory, key, texts, with_tokens, pure=False)
                    for texts in batches]
         total = sum(len(b) for b in batches)
