@@ -9,7 +9,6 @@ it is indexed, that version stays.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -18,20 +17,18 @@ from typing import Protocol
 
 import numpy as np
 
+from beleidsbron.index.generation import (
+    DAMAGED,
+    open_lexical,
+    open_passages,
+    open_tokens,
+    open_vectors,
+    read_manifest,
+)
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.lexical import LexicalIndex
-from beleidsbron.index.manifest import IndexError_, Manifest
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.index.tokens import MAX_PASSAGES, TokenIndex, quantize
-from beleidsbron.index.vectors import VectorIndex
-from beleidsbron.index.writer import (
-    SENTENCE_TOKENS,
-    SENTENCE_VECTORS,
-    DocumentParts,
-    ModelInfo,
-    load_acronyms,
-    write_index,
-)
+from beleidsbron.index.writer import DocumentParts, ModelInfo, load_acronyms, write_index
 from beleidsbron.ingest.chunk import Chunker, ChunkSettings
 from beleidsbron.ingest.embed import Embedder
 from beleidsbron.ingest.errors import DocumentError
@@ -125,10 +122,6 @@ class _Previous:
         return self.tokens.passage(row) if row < chunks else self.sentence_tokens.passage(row - chunks)
 
 
-# what loading a damaged index file raises: numpy (EOFError on an empty .npy), faiss (RuntimeError), SQLite
-_DAMAGED = (IndexError_, OSError, EOFError, ValueError, KeyError, RuntimeError, sqlite3.DatabaseError)
-
-
 def _load_previous(home: DataHome, embedder: Embedder, settings: ChunkSettings) -> _Previous:
     """The current index, for reuse. A damaged one is not trusted: if its store and vectors
     agree they are reused and everything else is rewritten; otherwise all is embedded afresh."""
@@ -136,39 +129,31 @@ def _load_previous(home: DataHome, embedder: Embedder, settings: ChunkSettings) 
     if current is None:
         return _Previous()
     try:
-        manifest = Manifest.read(current)
-        manifest.check_model(embedder.model_id, embedder.fingerprint)
+        manifest = read_manifest(current, embedder)
         if (manifest.chunk_size, manifest.chunk_overlap) != (settings.size, settings.overlap):
             return _Previous()
-        store = ChunkStore.open(current)
-        chunk_vectors = np.asarray(VectorIndex.load(current).vectors)
-        sentence_vectors = np.load(current / SENTENCE_VECTORS, allow_pickle=False)
-        counts = (store.count(), len(chunk_vectors), manifest.chunks)
-        sentences = (store.sentence_count(), len(sentence_vectors), manifest.sentences)
-        if len(set(counts)) != 1 or len(set(sentences)) != 1:
-            return _Previous()
-        vectors = np.concatenate([chunk_vectors, sentence_vectors])
-    except _DAMAGED:
+        passages = open_passages(current, manifest)
+        chunk_vectors = open_vectors(current, manifest).vectors
+        vectors = np.concatenate([np.asarray(chunk_vectors), np.asarray(passages.sentence_vectors)])
+    except DAMAGED:
         return _Previous()  # nothing reusable: everything is embedded afresh
     try:
-        LexicalIndex.load(current, manifest.chunks)
+        open_lexical(current, manifest)
         load_acronyms(current)
         intact = True
-    except _DAMAGED:
+    except DAMAGED:
         intact = False
     tokens = sentence_tokens = None
     try:
-        if manifest.token_vectors:
-            tokens, sentence_tokens = TokenIndex.load(current), TokenIndex.load(current / SENTENCE_TOKENS)
-            if len(tokens) != manifest.chunks or len(sentence_tokens) != manifest.sentences:
-                tokens, intact = None, False
+        opened = open_tokens(current, manifest)
+        if opened is not None:
+            tokens, sentence_tokens = opened
         elif manifest.chunks <= MAX_PASSAGES:
             intact = False  # written before token vectors were kept: the next run adds them
-    except _DAMAGED:
-        tokens, intact = None, False  # the chunks' token vectors are computed again
-    if tokens is None:
-        sentence_tokens = None
-    return _Previous(store, vectors, tokens, sentence_tokens, {d.file: d.sha256 for d in manifest.documents}, intact)
+    except DAMAGED:
+        intact = False  # the token vectors are computed again
+    return _Previous(passages.store, vectors, tokens, sentence_tokens, {d.file: d.sha256 for d in manifest.documents},
+                     intact)
 
 
 class Ingestor:

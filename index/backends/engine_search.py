@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
 from beleidsbron.index.analyzer import STOPWORDS, Analyzer, words
 from beleidsbron.index.backends.postgres import PgEngine, PgGeneration
+from beleidsbron.index.generation import Generation, open_generation, reading
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.lexical import load_analyzer
 from beleidsbron.index.manifest import REBUILD_HINT, IndexError_, Manifest
+from beleidsbron.index.ranking import Channels, pool
 from beleidsbron.index.search import Filters, Reranker, Searcher, Tuning
 from beleidsbron.ingest.embed import Embedder
 
@@ -49,10 +49,10 @@ class EngineLexical:
 class EngineSearcher(Searcher):
     """Searcher whose first stage is the engine's; see the module's docstring."""
 
-    def __init__(self, directory: Path, manifest: Manifest, embedder: Embedder, generation: PgGeneration,
+    def __init__(self, files: Generation, embedder: Embedder, generation: PgGeneration,
                  tuning: Tuning = Tuning(), reranker: Reranker | None = None) -> None:
         self.generation = generation
-        super().__init__(directory, manifest, embedder, tuning, reranker)
+        super().__init__(files, embedder, tuning, reranker)
 
     def _first_stage(self, directory: Path, manifest: Manifest) -> None:
         self.vectors = self.generation  # its len() is the passage count
@@ -70,13 +70,14 @@ class EngineSearcher(Searcher):
         if not directory.is_dir():
             raise IndexError_(f"the engine serves generation {published.name}, which {home.index_root} does not "
                               f"hold; {REBUILD_HINT}")
-        manifest = Manifest.read(directory)
-        manifest.check_model(embedder.model_id, embedder.fingerprint)
+        files = open_generation(directory, embedder)
+        manifest = files.manifest
         if published.passages != manifest.chunks or published.dimension != manifest.dimension:
             raise IndexError_(f"the engine's generation {published.name} holds {published.passages} passages of "
                               f"{published.dimension} dimensions, its manifest {manifest.chunks} of "
                               f"{manifest.dimension}; {REBUILD_HINT}")
-        return cls(directory, manifest, embedder, PgGeneration(engine, published), tuning, reranker)
+        with reading(directory):
+            return cls(files, embedder, PgGeneration(engine, published), tuning, reranker)
 
     # first stage, in the engine ---------------------------------------------------
     def _mask(self, filters: Filters) -> list[int] | None:  # type: ignore[override]
@@ -85,9 +86,8 @@ class EngineSearcher(Searcher):
             return None
         return self.generation.doc_numbers([f for f in self._files if filters.admits(self.sources[f])])
 
-    def _signals(self, text: str, mode: str, mask: list[int] | None  # type: ignore[override]
-                 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """As Searcher._signals: each channel's top candidates, pooled, with both raw scores."""
+    def _channels(self, text: str, mode: str, mask: list[int] | None) -> Channels:  # type: ignore[override]
+        """As Searcher._channels: each channel's top candidates, pooled, with both raw scores."""
         depth = self.tuning.candidates
         terms = self.lexical.terms(f"{text} {' '.join(self.acronyms.expansions(text))}")
         pools = []
@@ -96,11 +96,6 @@ class EngineSearcher(Searcher):
         query = self._embed_query(text)
         if mode != "keyword":
             pools.append(self.generation.dense(query, depth, mask)[0])
-        rows = np.unique(np.concatenate(pools)) if pools else np.zeros(0, dtype=np.int64)
+        rows = pool(pools)
         dense, lexical = self.generation.signals(query, terms if mode != "semantic" else [], rows)
-        signals = {}
-        if mode != "semantic":
-            signals["lexical"] = lexical
-        if mode != "keyword" and len(rows):
-            signals["dense"] = dense
-        return rows, signals
+        return Channels(rows, dense if mode != "keyword" else None, lexical if mode != "semantic" else None)

@@ -1,0 +1,108 @@
+"""Ranked passages → the hits shown: each with a verbatim quote, one hit per stretch of text, and a passage
+that touches one better hit merged into it.
+
+Reads passages, sentences and page text from the chunk store; how well each sentence answers comes from
+the caller (index/search.py), so nothing here needs a model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+
+import numpy as np
+
+from beleidsbron.index.manifest import REBUILD_HINT, IndexError_
+from beleidsbron.index.quotes import make_quote, quote_window
+from beleidsbron.index.records import MERGED, Hit, Quote
+from beleidsbron.index.store import ChunkStore
+from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Source
+
+Position = tuple[int, int]  # (page, offset into that page's cleaned text)
+
+
+class HitMaker:
+    def __init__(self, store: ChunkStore, sources: Mapping[str, Source], ranges: np.ndarray) -> None:
+        self.store = store
+        self.sources = sources
+        self.ranges = ranges  # each passage's [first, last) sentence rows
+
+    def hits(self, rows: np.ndarray, scores: np.ndarray, k: int,
+             quote_scores: Callable[[int], np.ndarray]) -> list[Hit]:
+        """Hits for passages in rank order, at most k. A passage that overlaps a better hit of the same
+        document, or follows it with only white space between, is not a hit of its own. Once the hits are
+        known, each such passage that touches one hit only is merged into it: the hit covers both and keeps
+        the quote of the passage that ranked it. A hit merges at most one neighbour, and a passage that
+        would join two hits joins neither, so hits never overlap and are at most two passages long
+        (unbounded merging chained neighbours into hits of up to 6,000 characters).
+        `quote_scores(row)`: how well each sentence of the passage at `row` answers the query."""
+        hits: list[Hit] = []
+        folded: list[Chunk] = []
+        for row, score in zip(rows.tolist(), scores.tolist()):
+            chunk = self.store.chunks([row])[0]
+            if any(self.touches(h.chunk, chunk) for h in hits):
+                folded.append(chunk)
+                continue
+            if len(hits) == k:
+                break
+            hit = self.hit(row, chunk, score, quote_scores(row))
+            if any(h.doc == hit.doc and h.quote == hit.quote for h in hits):
+                continue  # passages across a page break can pick the same quote: show it once
+            hits.append(hit)
+        for chunk in folded:  # in rank order
+            near = [i for i, h in enumerate(hits) if self.touches(h.chunk, chunk)]
+            if len(near) == 1 and len(hits[near[0]].passage_ids) == 1:
+                hit = hits[near[0]]
+                hits[near[0]] = replace(hit, chunk=self.union(hit.chunk, chunk))
+        return hits
+
+    def hit(self, row: int, chunk: Chunk, score: float, sentence_scores: np.ndarray) -> Hit:
+        """The hit for one passage, quoting the window around its best sentence."""
+        lo, hi = self.ranges[row]
+        sentences = self.store.sentences(int(lo), int(hi))
+        if not sentences:
+            raise IndexError_(f"passage {chunk.id} has no sentences; {REBUILD_HINT}")
+        first, last = quote_window(sentences, sentence_scores)
+        page_text = self.store.page_text(chunk.doc, sentences[first].page)
+        quote = make_quote(page_text, sentences[first:last])
+        return Hit(chunk=self.cover(chunk, quote), source=self.sources[chunk.doc], score=float(score), quote=quote)
+
+    def touches(self, a: Chunk, b: Chunk) -> bool:
+        """Same document, and the spans overlap or only white space (a page break too) lies between."""
+        if a.doc != b.doc:
+            return False
+        first, second = sorted((a, b), key=lambda c: (c.page_start, c.start))
+        if (second.page_start, second.start) <= (first.page_end, first.end):
+            return True
+        if second.page_start - first.page_end > 1:
+            return False
+        between = self.span(first.doc, (first.page_end, first.end), (second.page_start, second.start))
+        return not between.strip()
+
+    def span(self, doc: str, start: Position, end: Position) -> str:
+        """The document text from `start` to `end`, pages joined as in a chunk."""
+        pages = [self.store.page_text(doc, number) for number in range(start[0], end[0] + 1)]
+        if len(pages) == 1:
+            return pages[0][start[1]:end[1]]
+        return PAGE_BREAK.join([pages[0][start[1]:], *pages[1:-1], pages[-1][:end[1]]])
+
+    def union(self, ranked: Chunk, other: Chunk) -> Chunk:
+        """One passage covering two touching passages of a document; its id joins theirs with MERGED,
+        the better ranked first (Hit.passage_ids)."""
+        return self.widened(ranked, (other.page_start, other.start), (other.page_end, other.end),
+                            f"{ranked.id}{MERGED}{other.id}")
+
+    def cover(self, chunk: Chunk, quote: Quote) -> Chunk:
+        """The passage, grown to hold its quote where a quoted sentence crosses the passage's edge (the
+        splitter cuts by length, quotes keep whole sentences), so the context shown holds the quote."""
+        return self.widened(chunk, (quote.page, quote.start), (quote.page, quote.end), chunk.id)
+
+    def widened(self, chunk: Chunk, start: Position, end: Position, passage_id: str) -> Chunk:
+        """The passage widened to span `start` to `end` as well, under `passage_id`; the passage itself when
+        it spans them already under that id (no page text is read then)."""
+        start = min((chunk.page_start, chunk.start), start)
+        end = max((chunk.page_end, chunk.end), end)
+        if passage_id == chunk.id and start == (chunk.page_start, chunk.start) and end == (chunk.page_end, chunk.end):
+            return chunk
+        return replace(chunk, id=passage_id, text=self.span(chunk.doc, start, end), page_start=start[0],
+                       start=start[1], page_end=end[0], end=end[1])
