@@ -2,8 +2,10 @@
 
 The app starts without an index and builds one from corpus/ with the real model (its
 progress bar shows), then answers a dev-set question with a quote and its page, shows the
-quote on the PDF page, and a second (warm) search reports its time. Screenshots go to
-test-artifacts/; one is copied to docs/screenshot.png for the README.
+quote on the PDF page, and a second (warm) search reports its time. A question the documents
+do not answer shows its closest passages under a warning. Every request the browser makes is
+recorded: none leaves 127.0.0.1. Screenshots go to test-artifacts/; one is copied to
+docs/screenshot.png for the README.
 
 Uses Debian's /usr/bin/chromium through Playwright; no browser is downloaded.
 
@@ -23,6 +25,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
@@ -35,6 +38,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 BUILD_TIMEOUT_MS = 900_000  # building the index with the real model: about 40 s idle, minutes on a busy machine
 ENV_FROM = "BELEIDSBRON_E2E_FROM"
 SEARCH_TIMEOUT_MS = 60_000
+LOCAL_SCHEMES = ("data", "blob", "about", "chrome", "chrome-extension")
 
 pytestmark = [
     pytest.mark.e2e,
@@ -109,8 +113,13 @@ def browser_page(tmp_path_factory):
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1400, "height": 1000}, locale="nl-NL")
+        seen = []  # every URL the browser asked for, page loads, scripts, fonts, icons, websockets
+        context.on("request", lambda request: seen.append(request.url))
+        page = context.pages[0] if context.pages else context.new_page()
+        page.on("websocket", lambda socket: seen.append(socket.url))
+        page.seen = seen
         try:
-            yield context.pages[0] if context.pages else context.new_page()
+            yield page
         finally:
             context.close()
 
@@ -198,17 +207,42 @@ def test_question_to_quote_with_page_on_the_pdf(server, browser_page):
     assert min(ms for _, ms in warm) < 500, timings
 
 
-def test_a_question_the_documents_do_not_answer(server, browser_page):
+def test_a_question_the_documents_do_not_answer_keeps_its_cards_under_a_warning(server, browser_page):
     page = browser_page
     page.get_by_label("Uw vraag").wait_for(timeout=BUILD_TIMEOUT_MS)
     item = dev_query("d030")
     assert not item["answerable"]
-    box = page.get_by_label("Uw vraag")
-    box.fill(item["query"])
-    box.press("Enter")
-    page.get_by_text("De documenten geven geen antwoord op deze vraag").wait_for(timeout=SEARCH_TIMEOUT_MS)
-    # the previous question's cards go when the run ends (Streamlit keeps stale elements until then)
-    page.wait_for_function("() => document.querySelectorAll('div.bb-card').length === 0",
-                           timeout=SEARCH_TIMEOUT_MS)
-    assert page.locator("div.bb-topics li").count() >= 1
-    page.screenshot(path=str(ARTIFACTS / "e2e-no-answer.png"))
+    search(page, item["query"])
+    banner = page.get_by_text("Geen passage lijkt deze vraag zeker te beantwoorden; dit komt het dichtst bij:")
+    banner.wait_for(timeout=SEARCH_TIMEOUT_MS)
+    cards = page.locator("div.bb-card")
+    assert cards.count() >= 1
+    first = cards.first.inner_text()
+    assert re.search(r"“.{20,}”", first, re.S) and re.search(r"p\. \d+", first), first
+    assert "meegeleverd document" in first  # where the document came from
+    # the banner stands above the cards
+    assert banner.bounding_box()["y"] < cards.first.bounding_box()["y"]
+    assert page.locator("[data-testid='stCode']").count() == cards.count()  # each keeps its citation block
+    page.screenshot(path=str(ARTIFACTS / "e2e-low-confidence.png"))
+    page.get_by_text("English", exact=True).click()
+    page.get_by_text("No passage seems to answer this question for certain; these come closest:").wait_for(
+        timeout=SEARCH_TIMEOUT_MS)
+    page.get_by_text("Nederlands", exact=True).click()
+    page.get_by_label("Uw vraag").wait_for(timeout=SEARCH_TIMEOUT_MS)
+
+
+def test_no_request_leaves_the_machine(server, browser_page):
+    """Over everything above (start-up, searches, a PDF page) and the documents page: only 127.0.0.1."""
+    page = browser_page
+    page.get_by_text("Documenten", exact=True).first.click()
+    page.get_by_text("Eén document", exact=True).wait_for(timeout=SEARCH_TIMEOUT_MS)
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(ARTIFACTS / "e2e-documents.png"))
+    # what the page points at, in case a browser fetches it outside the page's network (favicons)
+    linked = page.evaluate("""() => [...document.querySelectorAll('link[href], script[src], img[src], iframe[src]')]
+                                   .map(e => e.href || e.src)""")
+    urls = [*page.seen, *linked]
+    (ARTIFACTS / "e2e-requests.txt").write_text("\n".join(urls))
+    hosts = {urlparse(u).hostname for u in urls if urlparse(u).scheme not in LOCAL_SCHEMES}
+    assert len(page.seen) > 20  # recorded: the page, its scripts, fonts, the websocket, images
+    assert hosts == {"127.0.0.1"}, sorted(u for u in urls if urlparse(u).hostname != "127.0.0.1")
