@@ -4,6 +4,7 @@
       models/                converted embedding models
       index/current  ->  gen-…   the index searches use (a symlink, swapped atomically)
       index/gen-…/           one complete index: manifest.json, chunks.sqlite, vectors.*
+      uploads/               PDFs uploaded in the app; every ingestion indexes them too
       ingest.lock            held (flock) while an ingestion runs; a crash releases it
 
 A new index is written to a fresh generation directory and only then swapped in
@@ -46,6 +47,10 @@ class DataHome:
     @property
     def models_dir(self) -> Path:
         return self.root / "models"
+
+    @property
+    def uploads(self) -> Path:
+        return self.root / "uploads"
 
     @property
     def index_root(self) -> Path:

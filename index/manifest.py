@@ -16,6 +16,7 @@ from beleidsbron.ingest.errors import BeleidsbronError
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 REBUILD_HINT = "rebuild it with: beleidsbron ingest --rebuild"
+CORPUS, UPLOAD = "corpus", "upload"  # a document's origin: a folder given to ingest, or <data dir>/uploads
 
 
 class IndexError_(BeleidsbronError):
@@ -37,6 +38,8 @@ class DocumentEntry:
     pages: int
     empty_pages: list[int]
     chunks: int
+    origin: str = CORPUS  # CORPUS or UPLOAD: where the file was read from (absent in older manifests)
+    added_at: str = ""  # UTC time this file with this content entered the index ("" in older manifests)
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,9 @@ class Manifest:
             return cls(documents=docs, **raw)
         except (TypeError, KeyError) as exc:
             raise IndexError_(f"{path}: malformed manifest ({exc}); {REBUILD_HINT}") from exc
+
+    def entry(self, file: str) -> DocumentEntry | None:
+        return next((d for d in self.documents if d.file == file), None)
 
     def check_model(self, model_id: str, fingerprint: str | None = None) -> None:
         if model_id != self.model_id:

@@ -17,7 +17,7 @@ import numpy as np
 from beleidsbron.index.acronyms import Acronyms
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.lexical import LexicalIndex
-from beleidsbron.index.manifest import DocumentEntry, Manifest
+from beleidsbron.index.manifest import CORPUS, DocumentEntry, Manifest
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.index.tokens import TokenIndex
 from beleidsbron.index.vectors import VectorIndex
@@ -34,6 +34,8 @@ class DocumentParts:
     chunks: list[Chunk]
     sentences: list[Sentence]
     ranges: list[tuple[int, int]]  # each chunk's sentences, as indices into `sentences`
+    origin: str = CORPUS
+    added_at: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,8 @@ def write_index(home: DataHome, parts: list[DocumentParts], chunk_vectors: np.nd
     acronyms = Acronyms.from_corpus(page.text for p in parts for page in p.doc.pages)
     (generation / ACRONYMS).write_text(json.dumps(acronyms.table, ensure_ascii=False, indent=1), encoding="utf-8")
     entries = [DocumentEntry(file=p.doc.file, sha256=p.doc.sha256, title=p.doc.source.title,
-                             pages=len(p.doc.pages), empty_pages=list(p.doc.empty_pages), chunks=len(p.chunks))
+                             pages=len(p.doc.pages), empty_pages=list(p.doc.empty_pages), chunks=len(p.chunks),
+                             origin=p.origin, added_at=p.added_at)
                for p in parts]
     Manifest(model_id=model.model_id, dimension=model.dimension, model_fingerprint=model.fingerprint,
              chunk_size=model.chunk_size, chunk_overlap=model.chunk_overlap, vector_index=vectors.kind,

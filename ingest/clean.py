@@ -28,6 +28,7 @@ HEADING_MAX = 60  # a line this short without closing punctuation reads as a hea
 LIST_ITEM = re.compile(r"^(?:[•→▪◦\-–*]|\d{1,2}[.)]\s)")
 HYPHEN_BREAK = re.compile(r"(\w+)-[ \t]*\n[ \t]*(\w+)")
 WORD = re.compile(r"\w+")
+_CONTROLS = re.compile("[\x00-\x1f\x7f-\x9f]")  # C0, DEL and C1: what a terminal may act on
 LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")  # what str.splitlines breaks on
 
 
@@ -49,6 +50,18 @@ def strip_glyphs(text: str) -> str:
     """Normalise ligatures and spaces, and drop characters that carry no text."""
     text = "".join(LIGATURES.get(ch, ch) for ch in text.replace("\r\n", "\n"))
     return "".join(ch for ch in map(_plain_space, text) if _keep_char(ch))
+
+
+def one_line(text: str) -> str:
+    """Metadata (a title, an author) as one clean line: control and format characters dropped, every
+    run of spaces or line breaks one space. A PDF's /Title can hold ESC[2J or a BEL-ended window title."""
+    return " ".join("".join(ch for ch in map(_plain_space, text) if _keep_char(ch)).split())
+
+
+def neutralise_controls(text: str, keep: str = "\n\t") -> str:
+    """Text safe for a terminal or an export: each C0 or C1 control character or DEL (but those in `keep`)
+    becomes a visible `\\x1b`-style escape, so nothing is lost and nothing is interpreted."""
+    return _CONTROLS.sub(lambda m: m.group() if m.group() in keep else f"\\x{ord(m.group()):02x}", text)
 
 
 def dropped_glyphs(text: str) -> int:
