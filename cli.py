@@ -1,12 +1,18 @@
 """The `beleidsbron` command: a thin layer that parses arguments and prints.
 
-Library errors (BeleidsbronError) become one line on stderr and exit status 1.
+Library errors (BeleidsbronError) become one line on stderr and exit status 1. Everything printed goes
+through `echo`, which shows control characters as `\x1b`-style escapes: file names, PDF metadata and
+sources.json fields are not ours, and a title holding ESC[2J must not clear the reader's terminal.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -18,6 +24,7 @@ from beleidsbron.evals.command import eval_command
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.records import MODES, Hit, SearchResult
 from beleidsbron.index.search import Filters, Searcher
+from beleidsbron.ingest.clean import neutralise_controls
 from beleidsbron.ingest.embed import DEFAULT_MODEL
 from beleidsbron.ingest.errors import BeleidsbronError
 from beleidsbron.settings import Settings
@@ -25,9 +32,16 @@ from beleidsbron.settings import Settings
 if TYPE_CHECKING:  # ingestion's modules load only for `ingest` (a cold search does without them)
     from beleidsbron.index.build import IngestReport
 
+MAX_BATCH_LINE = 1 << 20  # bytes; a query is cut at 1,000 characters anyway
+_JSON_UNSAFE = re.compile("[\x7f-\x9f]")  # DEL and C1: json.dumps escapes C0 only
+
+
+def echo(message: str = "", err: bool = False) -> None:
+    click.echo(neutralise_controls(message), err=err)
+
 
 def fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     sys.exit(1)
 
 
@@ -77,13 +91,17 @@ class _Bar:
 
 def print_report(report: IngestReport) -> None:
     for failure in report.failures:
-        click.echo(f"failed: {failure}", err=True)
+        echo(f"failed: {failure}", err=True)
     for pair in report.duplicates:
-        click.echo(f"skipped duplicate: {pair} (same content)", err=True)
+        echo(f"skipped duplicate: {pair} (same content)", err=True)
+    for entry in report.skipped:
+        echo(f"skipped: {entry}", err=True)
+    for warning in report.warnings:
+        echo(f"cut: {warning}", err=True)
     for file, pages in report.empty_pages.items():
         listed = ", ".join(f"p. {p}" for p in pages)
-        click.echo(f"{file}: {listed}: no text layer, scan? (not searchable; OCR needed)")
-    click.echo(f"{report.documents} documents, {report.pages} pages, {report.chunks} chunks "
+        echo(f"{file}: {listed}: no text layer, scan? (not searchable; OCR needed)")
+    echo(f"{report.documents} documents, {report.pages} pages, {report.chunks} chunks "
                f"({report.embedded} embedded) in {report.seconds:.1f} s; "
                f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
                f"removed {len(report.removed)}, failed {len(report.failures)}")
@@ -101,7 +119,7 @@ def ingest(settings: Settings, paths: tuple[Path, ...], add: bool, rebuild: bool
     targets = list(paths) or [settings.corpus]
     missing = [p for p in targets if not p.exists()]
     for path in missing:
-        click.echo(f"failed: {path}: no such file or folder", err=True)
+        echo(f"failed: {path}: no such file or folder", err=True)
     bar = _Bar()
     try:
         report = api.build_index([p for p in targets if p.exists()], home=settings.home, model=settings.model,
@@ -128,25 +146,25 @@ def result_json(result: SearchResult, item_id: str | None = None) -> str:
                 "hits": [hit_json(h) for h in result.hits]}
     if result.note:
         payload["note"] = result.note
-    return json.dumps(payload, ensure_ascii=False)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(payload, ensure_ascii=False))
 
 
 def print_result(result: SearchResult, group: bool = False) -> None:
     if result.note:
-        click.echo(f"({result.note})")
+        echo(f"({result.note})")
     if result.low_confidence and result.hits:
-        click.echo("Low confidence: no passage seems to answer this question for certain; these come closest.")
+        echo("Low confidence: no passage seems to answer this question for certain; these come closest.")
     if not result.hits:
-        click.echo("No passage found.")
+        echo("No passage found.")
     hits = sorted(result.hits, key=lambda h: h.doc) if group else result.hits
     shown_doc = None
     for rank, hit in enumerate(hits, start=1):
         if group and hit.doc != shown_doc:
-            click.echo(f"== {hit.source.title} ({hit.doc})")
+            echo(f"== {hit.source.title} ({hit.doc})")
             shown_doc = hit.doc
-        click.echo(f"{rank}. {hit.source.title} — p. {hit.page}  (score {hit.score:.3f})")
-        click.echo(f"   “{' '.join(hit.quote.text.split())}”")
-        click.echo(f"   {hit.citation}\n")
+        echo(f"{rank}. {hit.source.title} — p. {hit.page}  (score {hit.score:.3f})")
+        echo(f"   “{' '.join(hit.quote.text.split())}”")
+        echo(f"   {hit.citation}\n")
 
 
 def open_searcher(settings: Settings) -> Searcher:
@@ -156,29 +174,54 @@ def open_searcher(settings: Settings) -> Searcher:
         fail(str(exc))
 
 
-def read_batch(path: str) -> list[dict]:
-    """Query items of a JSONL file; a bad line is reported on one line and skipped."""
+def _batch_lines(path: str) -> Iterator[bytes]:
+    """The lines of a batch file, read as they come (stdin may be a pipe); a device is refused, and a line
+    longer than MAX_BATCH_LINE comes as that many bytes plus one, its rest skipped."""
+    if path == "-":
+        stream = sys.stdin.buffer
+    else:
+        try:
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode) and not stat.S_ISFIFO(mode):
+                fail(f"{path}: not a file or a pipe; give a JSONL file")
+            stream = open(path, "rb")  # closed by the `with` below
+        except OSError as exc:
+            fail(f"{path}: cannot read ({exc.strerror})")
+    with stream:
+        while line := stream.readline(MAX_BATCH_LINE + 1):
+            if len(line) > MAX_BATCH_LINE and not line.endswith(b"\n"):
+                while (rest := stream.readline(MAX_BATCH_LINE)) and not rest.endswith(b"\n"):
+                    pass
+            yield line
+
+
+def _query_item(line: bytes, number: int) -> dict:
+    """{id, query} from one batch line; ValueError with the reason on one line."""
+    if len(line) > MAX_BATCH_LINE:
+        raise ValueError(f"longer than {MAX_BATCH_LINE:,} bytes")
     try:
-        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        fail(f"{path}: cannot read ({exc.strerror})")
-    items = []
-    for number, line in enumerate(raw.splitlines(), start=1):
+        item = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8") from None
+    except RecursionError:  # the decoder recurses per nesting level: 1,000 `[` are too deep
+        raise ValueError("not JSON (nested too deeply)") from None
+    except json.JSONDecodeError:
+        raise ValueError("not JSON") from None
+    if not isinstance(item, dict) or not isinstance(item.get("query"), str):
+        raise ValueError("not a query item (needs a string field 'query')")
+    return {"id": str(item.get("id", number)), "query": item["query"]}
+
+
+def read_batch(path: str) -> Iterator[tuple[int, dict]]:
+    """(line number, query item) of a JSONL file, as they are read; a bad line is reported on one line
+    and skipped, so each line fails alone."""
+    for number, line in enumerate(_batch_lines(path), start=1):
         if not line.strip():
             continue
         try:
-            item = json.loads(line.decode("utf-8"))
-            query = item["query"]
-            if not isinstance(query, str):
-                raise TypeError("'query' is not a string")
-            items.append({"id": str(item.get("id", number)), "query": query})
-        except UnicodeDecodeError:
-            click.echo(f"failed: {path} line {number}: not UTF-8", err=True)
-        except json.JSONDecodeError:
-            click.echo(f"failed: {path} line {number}: not JSON", err=True)
-        except (KeyError, TypeError, AttributeError):
-            click.echo(f"failed: {path} line {number}: not a query item (needs a string field 'query')", err=True)
-    return items
+            yield number, _query_item(line, number)
+        except ValueError as exc:
+            echo(f"failed: {path} line {number}: {exc}", err=True)
 
 
 @main.command()
@@ -203,13 +246,18 @@ def search(settings: Settings, query: str | None, k: int, mode: str, as_json: bo
     filters = Filters(docs=frozenset(docs), publishers=frozenset(publishers), years=frozenset(years),
                       kinds=frozenset(kinds))
     if batch is not None:
-        for item in read_batch(batch):
-            result = searcher.search(item["query"], k=k, mode=mode, filters=filters)
-            click.echo(result_json(result, item["id"]))
+        for number, item in read_batch(batch):
+            try:
+                result = searcher.search(item["query"], k=k, mode=mode, filters=filters)
+            except Exception as exc:  # one query's failure must not lose the others' output
+                echo(f"failed: {batch} line {number}: {exc.__class__.__name__}: {' '.join(str(exc).split())}",
+                     err=True)
+                continue
+            echo(result_json(result, item["id"]))
         return
     result = searcher.search(query, k=k, mode=mode, filters=filters)
     if as_json:
-        click.echo(result_json(result))
+        echo(result_json(result))
     else:
         print_result(result, group)
 
@@ -218,7 +266,7 @@ def search(settings: Settings, query: str | None, k: int, mode: str, as_json: bo
 @click.pass_obj
 def info(settings: Settings) -> None:
     """What the index holds: documents, pages, empty pages, chunks, model."""
-    from beleidsbron.index.manifest import Manifest
+    from beleidsbron.index.manifest import UPLOAD, Manifest
 
     directory = DataHome(settings.home).current()
     if directory is None:
@@ -229,10 +277,11 @@ def info(settings: Settings) -> None:
         fail(str(exc))
     for doc in manifest.documents:
         empty = f", no text layer on p. {', '.join(map(str, doc.empty_pages))}" if doc.empty_pages else ""
-        click.echo(f"{doc.file}: {doc.pages} pages, {doc.chunks} chunks{empty} — {doc.title}")
+        origin = f"upload, added {doc.added_at}" if doc.origin == UPLOAD and doc.added_at else doc.origin
+        echo(f"{doc.file}: {doc.pages} pages, {doc.chunks} chunks{empty}; {origin} — {doc.title}")
     pages = sum(d.pages for d in manifest.documents)
     empty = sum(len(d.empty_pages) for d in manifest.documents)
-    click.echo(f"{len(manifest.documents)} documents, {pages} pages ({empty} without text layer), "
+    echo(f"{len(manifest.documents)} documents, {pages} pages ({empty} without text layer), "
                f"{manifest.chunks} chunks; model {manifest.model_id} ({manifest.dimension}-d), "
                f"index {manifest.vector_index}, built {manifest.built_at}")
 

@@ -33,6 +33,7 @@ from beleidsbron.ingest.pdf import Extracted, ReadLimits, extract_pdf
 
 FRAME = struct.Struct(">Q")  # the length of the frame that follows
 MEMORY_BYTES = 4 * 2**30  # the child's address space; the bundled corpus reads in < 200 MB
+START_SECONDS = 60.0  # for the child to import pypdf and say it is ready (~0.3 s); not counted per page
 
 
 class _Timeout(Exception):
@@ -40,6 +41,10 @@ class _Timeout(Exception):
 
 
 class _Ended(Exception):
+    pass
+
+
+class _StartFailed(Exception):
     pass
 
 
@@ -89,6 +94,7 @@ def serve(requests: BinaryIO, out: BinaryIO) -> None:
     """The child's loop: a request frame (JSON: name, limits) and a data frame in, page frames and a
     reply frame out, until its input ends."""
     _limit_memory()
+    _send(out, b'{"ready": true}')
     while (head := _recv(requests)) is not None:
         data = _recv(requests)
         if data is None:
@@ -114,9 +120,9 @@ class PdfWorker:
     def extract(self, name: str, data: bytes, limits: ReadLimits = ReadLimits()) -> Extracted:
         """The PDF's extracted text, within the limits. Raises DocumentError (timeouts included)."""
         with self._lock:
-            started = time.monotonic()
-            process = self._start()
             try:
+                process = self._start()
+                started = time.monotonic()
                 _send(process.stdin, json.dumps({"name": name, "limits": asdict(limits)}).encode())
                 _send(process.stdin, data)
                 last, pages = started, 0
@@ -130,10 +136,13 @@ class PdfWorker:
             except _Timeout:
                 self.close()
                 waited = time.monotonic() - started
-                which = (f"{limits.document_seconds:.0f} s per document" if waited >= limits.document_seconds
-                         else f"{limits.page_seconds:.0f} s per page")
+                which = (f"{limits.document_seconds:g} s per document" if waited >= limits.document_seconds
+                         else f"{limits.page_seconds:g} s per page")
                 raise DocumentError(name, f"reading stopped after {waited:.0f} s on p. {pages + 1} (the time "
                                           f"limit is {which}); not indexed") from None
+            except _StartFailed:
+                self.close()
+                raise DocumentError(name, "the PDF reader process did not start; not indexed") from None
             except (_Ended, BrokenPipeError, OSError, ValueError) as exc:
                 status = process.poll()
                 self.close()
@@ -141,11 +150,18 @@ class PdfWorker:
                                           f"{exc.__class__.__name__}); not indexed") from None
 
     def _start(self) -> subprocess.Popen:
+        """The running child, or a new one once it says it is ready (its start is not read time)."""
         if self._process is None or self._process.poll() is not None:
+            self.close()
             self._buffer = b""
-            self._process = subprocess.Popen([sys.executable, "-m", "beleidsbron.ingest.pdf_worker"],
-                                             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                             stderr=subprocess.DEVNULL)
+            try:
+                self._process = subprocess.Popen([sys.executable, "-m", "beleidsbron.ingest.pdf_worker"],
+                                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                 stderr=subprocess.DEVNULL)
+                if json.loads(self._frame(self._process, time.monotonic() + START_SECONDS)) != {"ready": True}:
+                    raise _StartFailed
+            except (_Timeout, _Ended, ValueError, OSError):
+                raise _StartFailed from None
         return self._process
 
     def _frame(self, process: subprocess.Popen, deadline: float) -> bytes:

@@ -138,6 +138,26 @@ def broken_info(data: bytes) -> bytes:
     return fixed
 
 
+def compressed_page_pdf(content: bytes) -> bytes:
+    """One page whose content stream is `content`, Flate-compressed."""
+    import zlib
+
+    return raw_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+           b"/Contents 5 0 R >>",
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        5: stream(zlib.compress(content, 9), b"/Filter /FlateDecode"),
+    })
+
+
+def repeated_text_bomb(size: int = 3_000_000) -> bytes:
+    """Issue 17's hostile file: ~11 KB holding one page of `size` bytes of one repeated sentence."""
+    line = b"(De huisarts werkt samen met de apotheker in de wijk aan passende zorg voor ouderen.) Tj T*\n"
+    return compressed_page_pdf(b"BT /F1 6 Tf 8 TL 20 830 Td\n" + line * (size // len(line)) + b"ET")
+
+
 def huge_page_text(chars: int = 1_000_000) -> str:
     words = ("de huisarts werkt samen met de apotheker in de wijk aan passende zorg voor ouderen in de regio "
              "volgens de afspraken van het akkoord").split()
