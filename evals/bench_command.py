@@ -121,11 +121,18 @@ def _scale(settings: Settings, sizes: list[int], queries: list[str], as_json: bo
               help="Distinct queries timed per mode.")
 @click.option("--scale", "scale", default=None, metavar="SIZES",
               help="Instead: the scale part at these passage counts, e.g. 100000,1000000 (takes minutes).")
+@click.option("--hostile", is_flag=True, help="Instead: ingest issue 17's hostile files one by one (evals/hostile.py).")
 @click.pass_context
 def bench_command(ctx: click.Context, as_json: bool, corpus: Path, query_files: tuple[Path, ...], query_count: int,
-                  scale: str | None) -> None:
+                  scale: str | None, hostile: bool) -> None:
     """Measure throughput, latency and memory on this machine; print a table (--json: one object)."""
     settings: Settings = ctx.obj or Settings.load()
+    if hostile:
+        from beleidsbron.evals.hostile import bench_hostile, render_hostile
+
+        rows = bench_hostile(api.make_embedder(settings.home, settings.model))
+        click.echo(json.dumps([asdict(r) for r in rows]) if as_json else render_hostile(rows))
+        return
     sizes = _sizes(scale)
     queries = _queries(query_files, query_count)
     try:

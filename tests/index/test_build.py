@@ -259,3 +259,14 @@ def test_above_the_token_limit_no_token_vectors_are_kept(data_home, fake_embedde
     assert not TokenIndex.exists(data_home.current())
     result = Searcher.open(data_home, fake_embedder).search("paramedisch platform", mode="rerank")
     assert result.hits and "platform" in result.hits[0].chunk.text
+
+
+def test_a_text_met_several_times_in_a_run_is_embedded_once(data_home, fake_embedder, pdf_factory) -> None:
+    same = "De huisarts werkt samen met de apotheker in de wijk."
+    pdf_factory("een.pdf", [same, same])
+    folder = pdf_factory("twee.pdf", [same, "Een andere zin over thuiszorg."]).parent
+    report = ingest(data_home, fake_embedder, folder)
+    texts = [t for kind, batch in fake_embedder.calls if kind == "passage" for t in batch]
+    assert len(texts) == len(set(texts)) == report.embedded
+    manifest = Manifest.read(data_home.current())
+    assert manifest.sentences == 4 and report.embedded < manifest.chunks + manifest.sentences
