@@ -417,7 +417,7 @@ def render_corpus(bench: CorpusBench) -> str:
     ]
     targets = [(f"target {t.name}", f"{'met' if t.met else 'MISSED'}: {t.value} (goal {t.goal})")
                for t in corpus_targets(bench)]
-    notes = ("With the bundled model, sentences take their vectors from their chunk's pass (ingest/pooling.py), so "
-             "ingestion runs the model over the chunks\nonly, and is compared with embedding the chunks alone at the "
-             "raw rate; texts/s counts chunks + sentences per second of the whole ingestion.")
+    notes = ("Ingestion embeds every chunk and every sentence (sentences serve the rerank and the quotes); its texts/s "
+             "is compared with the model's raw rate\non the same mix, and its seconds with embedding the chunks "
+             "alone (target ingest_chunk_embed).")
     return f"{render_rows(rows + targets)}\n\n{notes}"
