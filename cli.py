@@ -92,8 +92,8 @@ class _Bar:
 def print_report(report: IngestReport) -> None:
     for failure in report.failures:
         echo(f"failed: {failure}", err=True)
-    for pair in report.duplicates:
-        echo(f"skipped duplicate: {pair} (same content)", err=True)
+    for duplicate in report.duplicates:
+        echo(f"skipped duplicate: {duplicate.file} = {duplicate.twin} (same content)", err=True)
     for entry in report.skipped:
         echo(f"skipped: {entry}", err=True)
     for warning in report.warnings:

@@ -13,6 +13,7 @@ import tempfile
 from dataclasses import asdict
 from functools import partial
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -34,7 +35,7 @@ EVALS_DIR = Path(__file__).resolve().parent
 DEFAULT_QUERIES = (EVALS_DIR / "queries-dev.jsonl", EVALS_DIR / "queries.jsonl")
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(1)
 
@@ -107,8 +108,7 @@ def _scale(settings: Settings, sizes: list[int], queries: list[str], as_json: bo
         click.echo(render_engine(engine_rows))
     click.echo("Vectors from the stored sentence vectors of the current index (no model runs); recall@10 against "
                "an exact scan;\nmemory: resident-set growth of a fresh process that loads the index and runs "
-               f"the queries. BM25: {len(queries)} real queries; top 100 by partition, and by the two full sorts "
-               "that index/search.py does now.")
+               f"the queries. BM25: {len(queries)} real queries; top 100 by partition, as the search does.")
 
 
 @click.command("bench")

@@ -68,13 +68,21 @@ class _NoProgress:
         pass
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """A file skipped because its bytes are those of another: one indexed, or met earlier in the same run."""
+
+    file: str
+    twin: str  # the file whose content it repeats
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    duplicates: list[str] = field(default_factory=list)  # "new.pdf = indexed.pdf"
+    duplicates: list[Duplicate] = field(default_factory=list)
     failures: list[DocumentError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # indexed, but cut at a cap: "file: what was cut"
     skipped: list[str] = field(default_factory=list)  # folder entries that are not PDFs: "path: why"
@@ -270,7 +278,7 @@ class Ingestor:
             twin = next((f for f, d in docs.items() if d.sha256 == sha), None) or by_hash.get(sha)
             renamed = twin in prev.docs and twin not in present and not keep_others
             if twin and twin != path.name and not renamed:
-                report.duplicates.append(f"{path.name} = {twin}")
+                report.duplicates.append(Duplicate(path.name, twin))
                 continue
             if prev.docs.get(path.name) == sha and prev.store is not None:
                 docs[path.name] = prev.store.document(path.name)

@@ -43,25 +43,6 @@ def zsum(scores: list[np.ndarray], weights: list[float]) -> np.ndarray:
     return sum((w * zscore(s) for s, w in zip(scores, weights)), np.zeros(len(scores[0]) if scores else 0))
 
 
-def rrf(scores: list[np.ndarray], weights: list[float], k: int = 60) -> np.ndarray:
-    """Weighted reciprocal rank fusion: sum of w / (k + rank), rank 1 = best, ties share the better rank."""
-    if len(scores) != len(weights):
-        raise ValueError("rrf needs one weight per score vector")
-    fused = np.zeros(len(scores[0]) if scores else 0, dtype=np.float64)
-    for vector, weight in zip(scores, weights):
-        vector = np.asarray(vector, dtype=np.float64)
-        ranks = (vector[None, :] > vector[:, None]).sum(axis=1) + 1 if len(vector) < 4096 else _ranks(vector)
-        fused += weight / (k + ranks)
-    return fused
-
-
-def _ranks(vector: np.ndarray) -> np.ndarray:
-    order = np.argsort(-vector, kind="stable")
-    ranks = np.empty(len(vector), dtype=np.int64)
-    ranks[order] = np.arange(1, len(vector) + 1)
-    return ranks
-
-
 def lexical_weight(coverage: float, base: float) -> float:
     """How much lexical evidence counts for a query: `base` for a query whose words the corpus
     knows, falling to zero for one in another language (coverage = share of known words)."""

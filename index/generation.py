@@ -17,7 +17,7 @@ from pathlib import Path
 from beleidsbron.index.acronyms import Acronyms
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.lexical import LexicalIndex
-from beleidsbron.index.manifest import REBUILD_HINT, IndexError_, Manifest
+from beleidsbron.index.manifest import REBUILD_HINT, Manifest, UnusableIndexError
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.index.tokens import TokenIndex
 from beleidsbron.index.vectors import NpyRows, VectorIndex
@@ -26,7 +26,7 @@ from beleidsbron.ingest.embed import Embedder
 
 # what reading a damaged index file raises: numpy (EOFError on an empty .npy, ValueError), faiss (RuntimeError),
 # SQLite (DatabaseError), a missing file (OSError), a missing key in JSON (KeyError), and the checks here
-DAMAGED = (IndexError_, OSError, EOFError, ValueError, KeyError, RuntimeError, sqlite3.DatabaseError)
+DAMAGED = (UnusableIndexError, OSError, EOFError, ValueError, KeyError, RuntimeError, sqlite3.DatabaseError)
 
 
 @dataclass(frozen=True)
@@ -52,19 +52,20 @@ class Generation:
 
 @contextmanager
 def reading(directory: Path) -> Iterator[None]:
-    """Turns damage met while reading the generation into IndexError_ naming the directory and the damage."""
+    """Turns damage met while reading the generation into UnusableIndexError naming the directory and the damage."""
     try:
         yield
-    except IndexError_:
+    except UnusableIndexError:
         raise
     except DAMAGED as exc:
-        raise IndexError_(f"{directory}: damaged index ({exc.__class__.__name__}: {exc}); {REBUILD_HINT}") from exc
+        raise UnusableIndexError(f"{directory}: damaged index ({exc.__class__.__name__}: {exc}); "
+                                 f"{REBUILD_HINT}") from exc
 
 
 def current_directory(home: DataHome) -> Path:
     directory = home.current()
     if directory is None:
-        raise IndexError_(f"no index in {home.root}; build it with: beleidsbron ingest")
+        raise UnusableIndexError(f"no index in {home.root}; build it with: beleidsbron ingest")
     return directory
 
 
@@ -75,8 +76,8 @@ def read_manifest(directory: Path, embedder: Embedder) -> Manifest:
     return manifest
 
 
-def _disagree(directory: Path, what: str, counts: tuple[int, ...]) -> IndexError_:
-    return IndexError_(f"{directory}: {what} disagree ({' / '.join(map(str, counts))}); {REBUILD_HINT}")
+def _disagree(directory: Path, what: str, counts: tuple[int, ...]) -> UnusableIndexError:
+    return UnusableIndexError(f"{directory}: {what} disagree ({' / '.join(map(str, counts))}); {REBUILD_HINT}")
 
 
 def open_passages(directory: Path, manifest: Manifest) -> Passages:
@@ -113,10 +114,10 @@ def open_tokens(directory: Path, manifest: Manifest) -> tuple[TokenIndex, TokenI
 
 
 def open_generation(directory: Path, embedder: Embedder) -> Generation:
-    """A generation for search; IndexError_ naming the directory and the damage if it cannot be used."""
+    """A generation for search; UnusableIndexError naming the directory and the damage if it cannot be used."""
     manifest = read_manifest(directory, embedder)
     if embedder.dimension != manifest.dimension:
-        raise IndexError_(f"{directory}: index vectors have {manifest.dimension} dimensions, the model "
+        raise UnusableIndexError(f"{directory}: index vectors have {manifest.dimension} dimensions, the model "
                           f"{embedder.dimension}; {REBUILD_HINT}")
     with reading(directory):
         passages = open_passages(directory, manifest)

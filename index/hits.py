@@ -12,9 +12,9 @@ from dataclasses import replace
 
 import numpy as np
 
-from beleidsbron.index.manifest import REBUILD_HINT, IndexError_
+from beleidsbron.index.manifest import REBUILD_HINT, UnusableIndexError
 from beleidsbron.index.quotes import make_quote, quote_window
-from beleidsbron.index.records import MERGED, Hit, Quote
+from beleidsbron.index.records import Hit, Quote
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Source
 
@@ -51,9 +51,9 @@ class HitMaker:
             hits.append(hit)
         for chunk in folded:  # in rank order
             near = [i for i, h in enumerate(hits) if self.touches(h.chunk, chunk)]
-            if len(near) == 1 and len(hits[near[0]].passage_ids) == 1:
+            if len(near) == 1 and len(hits[near[0]].passages) == 1:
                 hit = hits[near[0]]
-                hits[near[0]] = replace(hit, chunk=self.union(hit.chunk, chunk))
+                hits[near[0]] = replace(hit, chunk=self.union(hit.chunk, chunk), passages=(hit.chunk.id, chunk.id))
         return hits
 
     def hit(self, row: int, chunk: Chunk, score: float, sentence_scores: np.ndarray) -> Hit:
@@ -61,7 +61,7 @@ class HitMaker:
         lo, hi = self.ranges[row]
         sentences = self.store.sentences(int(lo), int(hi))
         if not sentences:
-            raise IndexError_(f"passage {chunk.id} has no sentences; {REBUILD_HINT}")
+            raise UnusableIndexError(f"passage {chunk.id} has no sentences; {REBUILD_HINT}")
         first, last = quote_window(sentences, sentence_scores)
         page_text = self.store.page_text(chunk.doc, sentences[first].page)
         quote = make_quote(page_text, sentences[first:last])
@@ -87,22 +87,21 @@ class HitMaker:
         return PAGE_BREAK.join([pages[0][start[1]:], *pages[1:-1], pages[-1][:end[1]]])
 
     def union(self, ranked: Chunk, other: Chunk) -> Chunk:
-        """One passage covering two touching passages of a document; its id joins theirs with MERGED,
-        the better ranked first (Hit.passage_ids)."""
-        return self.widened(ranked, (other.page_start, other.start), (other.page_end, other.end),
-                            f"{ranked.id}{MERGED}{other.id}")
+        """One passage covering two touching passages of a document, under the id of the better ranked
+        (the hit names both in Hit.passages)."""
+        return self.widened(ranked, (other.page_start, other.start), (other.page_end, other.end))
 
     def cover(self, chunk: Chunk, quote: Quote) -> Chunk:
         """The passage, grown to hold its quote where a quoted sentence crosses the passage's edge (the
         splitter cuts by length, quotes keep whole sentences), so the context shown holds the quote."""
-        return self.widened(chunk, (quote.page, quote.start), (quote.page, quote.end), chunk.id)
+        return self.widened(chunk, (quote.page, quote.start), (quote.page, quote.end))
 
-    def widened(self, chunk: Chunk, start: Position, end: Position, passage_id: str) -> Chunk:
-        """The passage widened to span `start` to `end` as well, under `passage_id`; the passage itself when
-        it spans them already under that id (no page text is read then)."""
+    def widened(self, chunk: Chunk, start: Position, end: Position) -> Chunk:
+        """The passage widened to span `start` to `end` as well; the passage itself when it spans them
+        already (no page text is read then)."""
         start = min((chunk.page_start, chunk.start), start)
         end = max((chunk.page_end, chunk.end), end)
-        if passage_id == chunk.id and start == (chunk.page_start, chunk.start) and end == (chunk.page_end, chunk.end):
+        if start == (chunk.page_start, chunk.start) and end == (chunk.page_end, chunk.end):
             return chunk
-        return replace(chunk, id=passage_id, text=self.span(chunk.doc, start, end), page_start=start[0],
-                       start=start[1], page_end=end[0], end=end[1])
+        return replace(chunk, text=self.span(chunk.doc, start, end), page_start=start[0], start=start[1],
+                       page_end=end[0], end=end[1])

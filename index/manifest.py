@@ -19,7 +19,7 @@ REBUILD_HINT = "rebuild it with: beleidsbron ingest --rebuild"
 CORPUS, UPLOAD = "corpus", "upload"  # a document's origin: a folder given to ingest, or <data dir>/uploads
 
 
-class IndexError_(BeleidsbronError):
+class UnusableIndexError(BeleidsbronError):
     """The index on disk cannot be used as it is."""
 
 
@@ -70,26 +70,26 @@ class Manifest:
         try:
             raw = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise IndexError_(f"{path}: missing; {REBUILD_HINT}") from exc
+            raise UnusableIndexError(f"{path}: missing; {REBUILD_HINT}") from exc
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise IndexError_(f"{path}: unreadable ({exc.__class__.__name__}); {REBUILD_HINT}") from exc
+            raise UnusableIndexError(f"{path}: unreadable ({exc.__class__.__name__}); {REBUILD_HINT}") from exc
         version = raw.get("format_version") if isinstance(raw, dict) else None
         if version != FORMAT_VERSION:
-            raise IndexError_(f"{path}: index format {version}, this version reads format {FORMAT_VERSION}; "
+            raise UnusableIndexError(f"{path}: index format {version}, this version reads format {FORMAT_VERSION}; "
                               f"{REBUILD_HINT}")
         try:
             docs = [DocumentEntry(**d) for d in raw.pop("documents")]
             return cls(documents=docs, **raw)
         except (TypeError, KeyError) as exc:
-            raise IndexError_(f"{path}: malformed manifest ({exc}); {REBUILD_HINT}") from exc
+            raise UnusableIndexError(f"{path}: malformed manifest ({exc}); {REBUILD_HINT}") from exc
 
     def entry(self, file: str) -> DocumentEntry | None:
         return next((d for d in self.documents if d.file == file), None)
 
     def check_model(self, model_id: str, fingerprint: str | None = None) -> None:
         if model_id != self.model_id:
-            raise IndexError_(f"the index was built with model {self.model_id!r}, not {model_id!r}; "
+            raise UnusableIndexError(f"the index was built with model {self.model_id!r}, not {model_id!r}; "
                               f"{REBUILD_HINT} (or choose --model {self.model_id})")
         if fingerprint is not None and fingerprint != self.model_fingerprint:
-            raise IndexError_(f"the index was built with other weights of model {model_id!r} (fingerprint "
+            raise UnusableIndexError(f"the index was built with other weights of model {model_id!r} (fingerprint "
                               f"{self.model_fingerprint[:12]}, now {fingerprint[:12]}); {REBUILD_HINT}")

@@ -8,7 +8,6 @@ from beleidsbron.index.citation import citation
 from beleidsbron.ingest.records import Chunk, Source
 
 MODES = ("keyword", "semantic", "hybrid", "rerank")
-MERGED = "+"  # joins the ids of passages merged into one hit (passage ids are hex digests)
 
 
 @dataclass(frozen=True)
@@ -31,10 +30,20 @@ class Quote:
 
 @dataclass(frozen=True)
 class Hit:
-    chunk: Chunk
+    chunk: Chunk  # the passage shown: the one that ranked the hit, grown over a neighbour merged into it
     source: Source
     score: float
     quote: Quote
+    # the indexed passages the hit covers: the one that ranked it (chunk.id), then a merged neighbour;
+    # left empty, it is that one passage
+    passages: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.passages:
+            object.__setattr__(self, "passages", (self.chunk.id,))
+        if self.passages[0] != self.chunk.id or len(set(self.passages)) != len(self.passages):
+            raise ValueError(f"Hit.passages must start with its chunk's id ({self.chunk.id}) and name each passage "
+                             f"once, got {self.passages}")
 
     @property
     def doc(self) -> str:
@@ -43,11 +52,6 @@ class Hit:
     @property
     def page(self) -> int:
         return self.quote.page
-
-    @property
-    def passage_ids(self) -> tuple[str, ...]:
-        """The indexed passages this hit covers: the one that ranked it, then a neighbour merged into it."""
-        return tuple(self.chunk.id.split(MERGED))
 
     @property
     def citation(self) -> str:

@@ -113,7 +113,7 @@ class Searcher:
     @classmethod
     def open(cls, home: DataHome, embedder: Embedder, tuning: Tuning = Tuning(),
              reranker: Reranker | None = None) -> Searcher:
-        """The searcher over the current generation; IndexError_ if there is none or it cannot be used."""
+        """The searcher over the current generation; UnusableIndexError if there is none or it cannot be used."""
         generation = open_generation(current_directory(home), embedder)
         with reading(generation.directory):
             return cls(generation, embedder, tuning, reranker)

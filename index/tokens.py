@@ -166,10 +166,6 @@ class TokenIndex:
                              f"it holds {tokens.dtype} of {tokens.ndim} dimensions")
         return cls(tokens, ids, offsets, df)
 
-    @staticmethod
-    def exists(directory: Path) -> bool:
-        return all((directory / name).is_file() for name in FILES)
-
 
 def quantize(vectors: np.ndarray) -> np.ndarray:
     """Unit vectors → int8 (× SCALE, rounded); int8 rows are taken as already quantised."""

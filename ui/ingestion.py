@@ -93,9 +93,8 @@ def show_report(ctx: Context, report: IngestReport, renamed: dict[str, str] | No
         st.success(ctx.tr("ingest.updated", files=md(", ".join(report.updated))))
     if report.removed:
         st.success(ctx.tr("ingest.removed", files=md(", ".join(report.removed))))
-    for pair in report.duplicates:
-        new, _, old = pair.partition(" = ")
-        st.warning(ctx.tr("ingest.duplicate", new=md(new), old=md(old)))
+    for duplicate in report.duplicates:
+        st.warning(ctx.tr("ingest.duplicate", new=md(duplicate.file), old=md(duplicate.twin)))
     for failure in report.failures:
         st.error(ctx.tr("ingest.failed", file=md(failure.file), reason=md(no_paths(failure.reason))))
     for file, pages in report.empty_pages.items():

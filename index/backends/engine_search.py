@@ -18,7 +18,7 @@ from beleidsbron.index.backends.postgres import PgEngine, PgGeneration
 from beleidsbron.index.generation import Generation, open_generation, reading
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.lexical import load_analyzer
-from beleidsbron.index.manifest import REBUILD_HINT, IndexError_, Manifest
+from beleidsbron.index.manifest import REBUILD_HINT, Manifest, UnusableIndexError
 from beleidsbron.index.ranking import Channels, pool
 from beleidsbron.index.search import Filters, Reranker, Searcher, Tuning
 from beleidsbron.ingest.embed import Embedder
@@ -64,16 +64,16 @@ class EngineSearcher(Searcher):
         """The generation the engine serves, with its files from `home`."""
         published = engine.current()
         if published is None:
-            raise IndexError_(f"the engine at {engine.uri} serves no index yet; publish one with: "
+            raise UnusableIndexError(f"the engine at {engine.uri} serves no index yet; publish one with: "
                               "beleidsbron ingest (with BELEIDSBRON_BACKEND=postgres)")
         directory = home.index_root / published.name
         if not directory.is_dir():
-            raise IndexError_(f"the engine serves generation {published.name}, which {home.index_root} does not "
+            raise UnusableIndexError(f"the engine serves generation {published.name}, which {home.index_root} does not "
                               f"hold; {REBUILD_HINT}")
         files = open_generation(directory, embedder)
         manifest = files.manifest
         if published.passages != manifest.chunks or published.dimension != manifest.dimension:
-            raise IndexError_(f"the engine's generation {published.name} holds {published.passages} passages of "
+            raise UnusableIndexError(f"the engine's generation {published.name} holds {published.passages} passages of "
                               f"{published.dimension} dimensions, its manifest {manifest.chunks} of "
                               f"{manifest.dimension}; {REBUILD_HINT}")
         with reading(directory):

@@ -11,7 +11,7 @@ from beleidsbron.index.backends.engine_search import EngineSearcher
 from beleidsbron.index.backends.postgres import PgEngine, Published
 from beleidsbron.index.backends.publish import publish
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.manifest import IndexError_
+from beleidsbron.index.manifest import UnusableIndexError
 from beleidsbron.index.search import Reranker, Tuning
 from beleidsbron.ingest.embed import Embedder
 
@@ -44,7 +44,7 @@ def publish_current(home: DataHome, uri: str | None = None) -> Published:
     """Publish the data directory's current generation and make the engine serve it."""
     current = home.current()
     if current is None:
-        raise IndexError_(f"no index in {home.root} to publish; build it with: beleidsbron ingest")
+        raise UnusableIndexError(f"no index in {home.root} to publish; build it with: beleidsbron ingest")
     engine = connect(home, uri)
     try:
         published = engine.current()

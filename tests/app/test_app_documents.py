@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from beleidsbron.index.build import IngestReport
+from beleidsbron.index.build import Duplicate, IngestReport
 from beleidsbron.index.home import BusyError
 from beleidsbron.ingest.errors import DocumentError
 from beleidsbron.ui.files import read_upload_log
@@ -60,7 +60,7 @@ def test_no_server_path_is_shown(at, data_home, tmp_path):
 
 def test_upload_reports_each_file_and_keeps_only_what_was_indexed(at, ingestor, data_home):
     ingestor.report = IngestReport(
-        added=["nieuw rapport.pdf"], duplicates=["kopie.pdf = iza.pdf"],
+        added=["nieuw rapport.pdf"], duplicates=[Duplicate("kopie.pdf", "iza.pdf")],
         failures=[DocumentError("kapot.pdf", "not a PDF (no %PDF- header)")],
         empty_pages={"nieuw rapport.pdf": (2,)})
     upload(at, ("../../etc/nieuw rapport.pdf", PDF), ("kopie.pdf", PDF + b"x"), ("kapot.pdf", b"junk"))
@@ -92,9 +92,9 @@ def test_upload_while_another_ingestion_runs_is_refused_politely(at, ingestor, d
 
 
 def test_upload_that_the_library_refuses_leaves_the_index_alone(at, ingestor, data_home):
-    from beleidsbron.index.manifest import IndexError_
+    from beleidsbron.index.manifest import UnusableIndexError
 
-    ingestor.error = IndexError_("chunk store damaged")
+    ingestor.error = UnusableIndexError("chunk store damaged")
     upload(at, ("nieuw.pdf", PDF))
     assert any("de index is niet veranderd" in e.value for e in at.error)
     assert not list((data_home.root / "uploads").iterdir())

@@ -6,7 +6,7 @@ import pytest
 
 from beleidsbron.index.build import IngestReport
 from beleidsbron.index.home import BusyError
-from beleidsbron.index.manifest import IndexError_
+from beleidsbron.index.manifest import UnusableIndexError
 from beleidsbron.ui import ingestion
 
 from app_fakes import FakeIngestor, fake_searcher, markdown_text, start_app
@@ -92,7 +92,7 @@ def test_a_broken_index_is_explained_and_can_be_rebuilt(monkeypatch, data_home, 
 
     def broken_until_rebuilt(ctx):
         if not ingestor.runs:
-            raise IndexError_("the index was built with model 'x', not 'y'")
+            raise UnusableIndexError("the index was built with model 'x', not 'y'")
         return searcher
 
     ingestor = FakeIngestor(data_home, None, on_run=make_index)

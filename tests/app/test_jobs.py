@@ -9,7 +9,7 @@ import pytest
 
 from beleidsbron.index.build import IngestReport
 from beleidsbron.index.home import BusyError
-from beleidsbron.index.manifest import IndexError_
+from beleidsbron.index.manifest import UnusableIndexError
 from beleidsbron.ui import jobs
 
 
@@ -59,7 +59,7 @@ def test_progress_counts_restart_per_stage():
 
 @pytest.mark.parametrize("error, busy, message", [
     (BusyError("locked"), True, ""),
-    (IndexError_("damaged"), False, "damaged"),
+    (UnusableIndexError("damaged"), False, "damaged"),
     (RuntimeError("boom"), False, "RuntimeError: boom"),
 ])
 def test_failures_are_recorded_not_raised(root, error, busy, message):

@@ -13,7 +13,7 @@ from beleidsbron.index.backends.postgres import PgEngine, PgGeneration
 from beleidsbron.index.backends.publish import publish
 from beleidsbron.index.build import Ingestor
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.manifest import IndexError_
+from beleidsbron.index.manifest import UnusableIndexError
 from beleidsbron.index.records import MODES
 from beleidsbron.index.search import Filters, Searcher
 
@@ -75,11 +75,11 @@ def test_publishing_swaps_the_served_generation_and_keeps_the_one_before(tmp_pat
 
 def test_an_engine_without_a_generation_or_with_a_foreign_one_is_refused(tmp_path: Path, engine: PgEngine) -> None:
     home, _ = _ingested(tmp_path)
-    with pytest.raises(IndexError_, match="serves no index yet"):
+    with pytest.raises(UnusableIndexError, match="serves no index yet"):
         EngineSearcher.open_engine(home, engine, FakeEmbedder())
     publish(engine, home.current())
     other = DataHome(tmp_path / "other")
-    with pytest.raises(IndexError_, match="does not hold"):
+    with pytest.raises(UnusableIndexError, match="does not hold"):
         EngineSearcher.open_engine(other, engine, FakeEmbedder())
 
 

@@ -173,7 +173,7 @@ def test_scale_bench_measures_both_kinds(tiny_corpus: Path, data_home: DataHome,
         assert 0.9 <= row.vector_recall_at_10 <= 1.0
         assert row.vocabulary_words > 0 and row.vector_build_seconds > 0 and row.bm25_build_seconds > 0
         assert 0 < row.vector_query_p50_ms <= row.vector_query_p95_ms
-        assert 0 < row.bm25_query_p50_ms <= row.bm25_query_p95_ms and row.bm25_full_sort_p50_ms > 0
+        assert 0 < row.bm25_query_p50_ms <= row.bm25_query_p95_ms
         assert row.exact_query_p50_ms > 0 and row.vector_memory_mb >= 0 and row.bm25_memory_mb >= 0
     assert rows[0].vector_recall_at_10 == 1.0  # the exact scan against itself
     assert {"passages", "vector_index", "vector_recall_at_10", "bm25_query_p50_ms"} <= set(scale_json(rows)[0])
@@ -185,7 +185,7 @@ def test_scale_bench_measures_both_kinds(tiny_corpus: Path, data_home: DataHome,
 
 def test_scale_targets_at_a_million() -> None:
     row = ScaleRow(1_000_000, 2_000_000, "hnsw32-sq8-ip", 400.0, 1.2, 2.0, 1.5, 90.0, 0.97, 1900.0, 500.0, 40.0, 60.0,
-                   150.0, 900.0)
+                   900.0)
     targets = {t.name: t for t in scale_targets([row], searcher_base_mb=700.0)}
     assert all(t.met for t in targets.values()) and set(targets) == {
         "vector_p50_1m", "vector_recall_1m", "bm25_p50_1m", "searcher_memory_1m"}

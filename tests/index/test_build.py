@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from beleidsbron.index.build import Ingestor, IngestReport
+from beleidsbron.index.build import Duplicate, Ingestor, IngestReport
 from beleidsbron.index.home import BusyError, DataHome
 from beleidsbron.index.manifest import Manifest
 from beleidsbron.index.store import ChunkStore
@@ -118,9 +118,9 @@ def test_remove_drops_a_named_document(data_home, fake_embedder, folder) -> None
 def test_duplicate_under_another_name_is_indexed_once(data_home, fake_embedder, folder) -> None:
     shutil.copy(folder / "a.pdf", folder / "kopie.pdf")
     report = ingest(data_home, fake_embedder, folder)
-    assert report.duplicates == ["kopie.pdf = a.pdf"]
+    assert report.duplicates == [Duplicate("kopie.pdf", "a.pdf")]
     assert set(indexed(data_home)) == {"a.pdf", "b.pdf", "c.pdf"}
-    assert ingest(data_home, fake_embedder, folder).duplicates == ["kopie.pdf = a.pdf"]
+    assert ingest(data_home, fake_embedder, folder).duplicates == [Duplicate("kopie.pdf", "a.pdf")]
 
 
 def test_renamed_pdf_stays_indexed_under_its_new_name(data_home, fake_embedder, folder) -> None:
@@ -252,11 +252,12 @@ def test_an_index_without_token_vectors_gets_them_on_the_next_run(data_home, fak
 def test_above_the_token_limit_no_token_vectors_are_kept(data_home, fake_embedder, folder,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     from beleidsbron.index.search import Searcher
-    from beleidsbron.index.tokens import TokenIndex
+    from beleidsbron.index.tokens import FILES
 
     monkeypatch.setattr("beleidsbron.index.build.MAX_PASSAGES", 1)
     assert ingest(data_home, fake_embedder, folder).ok
-    assert not TokenIndex.exists(data_home.current())
+    assert not any((data_home.current() / name).exists() for name in FILES)
+    assert not Manifest.read(data_home.current()).token_vectors
     result = Searcher.open(data_home, fake_embedder).search("paramedisch platform", mode="rerank")
     assert result.hits and "platform" in result.hits[0].chunk.text
 

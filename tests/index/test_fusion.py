@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from beleidsbron.index.fusion import convex, lexical_weight, minmax, rrf, zscore, zsum
+from beleidsbron.index.fusion import convex, lexical_weight, minmax, zscore, zsum
 
 
 def test_minmax_spans_zero_to_one_and_flattens_ties() -> None:
@@ -53,13 +53,6 @@ def test_convex_combines_normalised_scores() -> None:
     assert fused.tolist() == pytest.approx([0.25, 0.75])
     with pytest.raises(ValueError, match="positive sum"):
         convex([np.zeros(2)], [0.0])
-
-
-def test_rrf_adds_reciprocal_ranks_and_ties_share_the_better_rank() -> None:
-    fused = rrf([np.array([3.0, 2.0, 2.0])], [1.0], k=1)
-    assert fused.tolist() == pytest.approx([1 / 2, 1 / 3, 1 / 3])
-    large = np.arange(5000, dtype=float)
-    assert np.argmax(rrf([large], [1.0])) == 4999
 
 
 def test_lexical_weight_falls_with_coverage() -> None:

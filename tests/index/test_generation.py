@@ -18,7 +18,7 @@ from beleidsbron.index.generation import (
     read_manifest,
 )
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.manifest import MANIFEST, IndexError_
+from beleidsbron.index.manifest import MANIFEST, UnusableIndexError
 
 from fakes import FakeEmbedder
 
@@ -55,7 +55,7 @@ def test_counts_that_disagree_are_refused_by_search_and_nothing_is_reused_by_ing
     edit_manifest(built, sentences=manifest.sentences + 1)
     s = manifest.sentences
     disagree = rf"sentences in chunk store, sentence vectors and manifest disagree \({s} / {s} / {s + 1}\); rebuild"
-    with pytest.raises(IndexError_, match=disagree):
+    with pytest.raises(UnusableIndexError, match=disagree):
         open_generation(built.current(), FakeEmbedder())
     embedder = FakeEmbedder()
     assert Ingestor(built, embedder).run([tiny_corpus]).ok
@@ -71,7 +71,7 @@ def test_token_vectors_that_disagree_are_refused_by_search_and_computed_again_by
         open_tokens(built.current(), manifest)
     open_passages(built.current(), manifest)  # the passages and their vectors are still sound
     open_vectors(built.current(), manifest)
-    with pytest.raises(IndexError_, match="damaged index .*token_offsets.npy"):
+    with pytest.raises(UnusableIndexError, match="damaged index .*token_offsets.npy"):
         open_generation(built.current(), FakeEmbedder())
     embedder = FakeEmbedder()
     assert Ingestor(built, embedder).run([tiny_corpus]).ok
@@ -83,10 +83,10 @@ def test_another_model_is_refused_before_any_file_is_read(built: DataHome) -> No
         model_id = "ander-model"
 
     (built.current() / "vectors.npy").unlink()
-    with pytest.raises(IndexError_, match="built with model 'fake-embedder', not 'ander-model'"):
+    with pytest.raises(UnusableIndexError, match="built with model 'fake-embedder', not 'ander-model'"):
         open_generation(built.current(), Other())
 
 
 def test_a_home_without_an_index_is_refused(data_home: DataHome) -> None:
-    with pytest.raises(IndexError_, match="no index in .*; build it with: beleidsbron ingest$"):
+    with pytest.raises(UnusableIndexError, match="no index in .*; build it with: beleidsbron ingest$"):
         current_directory(data_home)

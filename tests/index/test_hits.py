@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from beleidsbron.index.hits import HitMaker
-from beleidsbron.index.manifest import IndexError_
+from beleidsbron.index.manifest import UnusableIndexError
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.ingest.records import Chunk, Document, Page, Source
 from beleidsbron.ingest.sentences import page_sentences
@@ -55,35 +55,35 @@ def hits_for(maker: HitMaker, rows: list[int], k: int = 10):
 
 def test_a_hit_quotes_its_best_sentence_verbatim_with_page_and_offsets(maker: HitMaker) -> None:
     [hit] = hits_for(maker, [3])
-    assert hit.passage_ids == ("p35",) and hit.page == 2 and hit.source.title == "Nota A"
+    assert hit.passages == ("p35",) and hit.page == 2 and hit.source.title == "Nota A"
     assert PAGES[1][hit.quote.start:hit.quote.end] == hit.quote.text
     assert hit.quote.text.startswith("Tot slot de gemeente.")
 
 
 def test_a_passage_overlapping_one_better_hit_is_merged_into_it(maker: HitMaker) -> None:
     [hit] = hits_for(maker, [0, 1])
-    assert hit.passage_ids == ("p02", "p13")  # the one that ranked it first
+    assert hit.passages == ("p02", "p13")  # the one that ranked it first
     assert hit.chunk.text == PAGES[0] and (hit.chunk.start, hit.chunk.end) == (0, len(PAGES[0]))
     assert hit.quote.text.startswith("Eerst de wijk.")  # the quote of the passage that ranked it
 
 
 def test_a_passage_across_the_page_break_from_a_hit_is_merged_with_the_break_in_its_text(maker: HitMaker) -> None:
     [hit] = hits_for(maker, [2, 3])
-    assert hit.passage_ids == ("p23", "p35")
+    assert hit.passages == ("p23", "p35")
     assert hit.chunk.text == "Dan de huisarts.\fTot slot de gemeente. Een laatste zin."
     assert (hit.chunk.page_start, hit.chunk.page_end) == (1, 2)
 
 
 def test_a_hit_merges_at_most_one_neighbour_and_a_passage_touching_two_hits_joins_neither(maker: HitMaker) -> None:
-    assert [h.passage_ids for h in hits_for(maker, [0, 1, 2])] == [("p02", "p13")]  # row 2 stays out
+    assert [h.passages for h in hits_for(maker, [0, 1, 2])] == [("p02", "p13")]  # row 2 stays out
     # rows 1 and 2 touch both hits (row 1 across the page break): neither joins
-    assert [h.passage_ids for h in hits_for(maker, [0, 3, 1, 2])] == [("p02",), ("p35",)]
+    assert [h.passages for h in hits_for(maker, [0, 3, 1, 2])] == [("p02",), ("p35",)]
 
 
 def test_at_most_k_hits_and_a_folded_passage_does_not_count(maker: HitMaker) -> None:
     hits = hits_for(maker, [0, 1, 3], k=2)
-    assert [h.passage_ids[0] for h in hits] == ["p02", "p35"]
-    assert [h.passage_ids[0] for h in hits_for(maker, [0, 3, 4], k=1)] == ["p02"]
+    assert [h.passages[0] for h in hits] == ["p02", "p35"]
+    assert [h.passages[0] for h in hits_for(maker, [0, 3, 4], k=1)] == ["p02"]
 
 
 def test_touches_tells_overlap_and_white_space_apart_from_text_between(maker: HitMaker) -> None:
@@ -99,5 +99,5 @@ def test_a_passage_without_sentences_is_damage(tmp_path: Path) -> None:
     store.close()
     store = ChunkStore.open(tmp_path)
     maker = HitMaker(store, store.sources(), store.sentence_ranges())
-    with pytest.raises(IndexError_, match="passage p02 has no sentences; rebuild"):
+    with pytest.raises(UnusableIndexError, match="passage p02 has no sentences; rebuild"):
         maker.hits(np.array([0]), np.array([1.0]), 5, lambda r: np.zeros(0))

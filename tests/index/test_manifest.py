@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from beleidsbron.index.manifest import FORMAT_VERSION, MANIFEST, DocumentEntry, IndexError_, Manifest, package_version
+from beleidsbron.index.manifest import (
+    FORMAT_VERSION,
+    MANIFEST,
+    DocumentEntry,
+    Manifest,
+    UnusableIndexError,
+    package_version,
+)
 
 HINT = "beleidsbron ingest --rebuild"
 FIELDS = dict(model_id="fake-embedder", dimension=64, model_fingerprint="abc123", chunk_size=900,
@@ -28,7 +35,7 @@ def write_raw(directory: Path, raw: object) -> None:
 
 
 def refusal(directory: Path) -> str:
-    with pytest.raises(IndexError_) as caught:
+    with pytest.raises(UnusableIndexError) as caught:
         Manifest.read(directory)
     message = str(caught.value)
     assert HINT in message
@@ -104,7 +111,7 @@ def test_check_model_accepts_the_same_model() -> None:
 
 
 def test_check_model_refuses_another_model() -> None:
-    with pytest.raises(IndexError_) as caught:
+    with pytest.raises(UnusableIndexError) as caught:
         manifest().check_model("intfloat/multilingual-e5-small", "abc123")
     message = str(caught.value)
     assert "built with model 'fake-embedder', not 'intfloat/multilingual-e5-small'" in message
@@ -112,7 +119,7 @@ def test_check_model_refuses_another_model() -> None:
 
 
 def test_check_model_refuses_other_weights_under_the_same_name() -> None:
-    with pytest.raises(IndexError_) as caught:
+    with pytest.raises(UnusableIndexError) as caught:
         replace(manifest(), model_fingerprint="0123456789abcdef").check_model("fake-embedder", "fedcba9876543210")
     message = str(caught.value)
     assert "other weights" in message and "0123456789ab" in message and "fedcba987654" in message

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from beleidsbron.index.records import MERGED, MODES, Hit, Quote, SearchResult
+from beleidsbron.index.records import MODES, Hit, Quote, SearchResult
 from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Source
 
 IZA = Source(file="iza.pdf", title="Mid-term review Integraal Zorgakkoord: Samen kom je verder",
@@ -62,9 +62,15 @@ def test_a_hit_names_its_document_from_the_chunk() -> None:
 
 def test_a_hit_names_the_passages_it_covers_the_ranked_one_first() -> None:
     hit = Hit(chunk=one_page_chunk(), source=IZA, score=0.83, quote=quote())
-    assert hit.passage_ids == ("c1",)
-    merged = dataclasses.replace(hit, chunk=dataclasses.replace(one_page_chunk(), id=f"c7{MERGED}c6"))
-    assert merged.passage_ids == ("c7", "c6")
+    assert hit.passages == ("c1",)
+    merged = dataclasses.replace(hit, passages=("c1", "c6"))
+    assert merged.passages == ("c1", "c6") and merged.chunk.id == "c1"
+
+
+@pytest.mark.parametrize("passages", [("c6", "c1"), ("c1", "c1"), ("c6",)])
+def test_a_hit_refuses_passages_that_do_not_start_with_its_own_or_repeat_one(passages: tuple[str, ...]) -> None:
+    with pytest.raises(ValueError, match=r"Hit.passages must start with its chunk's id \(c1\)"):
+        Hit(chunk=one_page_chunk(), source=IZA, score=0.83, quote=quote(), passages=passages)
 
 
 def test_a_hit_on_a_passage_across_a_page_break_is_on_the_page_of_its_quote() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from beleidsbron.index.build import Ingestor
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.manifest import IndexError_
+from beleidsbron.index.manifest import UnusableIndexError
 from beleidsbron.index.records import MODES, SearchResult
 from beleidsbron.index.search import MAX_QUERY_CHARS, Filters, Searcher, Tuning
 from beleidsbron.index.tokens import FILES as TOKEN_FILES
@@ -164,7 +164,7 @@ def test_a_quoted_sentence_that_starts_in_the_passage_before_is_held_by_the_hit(
     passages = [c for _, c in searcher.store.iter_chunks("ggz.pdf")]
     assert "Randstad" in passages[1].text and "Randstad" not in passages[0].text  # the corpus is as intended
     hit = searcher.search("Randstad", k=5, mode="keyword").hits[0]
-    assert hit.passage_ids == (passages[1].id,)
+    assert hit.passages == (passages[1].id,)
     page = searcher.store.page_text("ggz.pdf", 1)
     assert hit.quote.text == page and hit.quote.start == 0 < passages[1].start
     assert (hit.chunk.start, hit.chunk.end) == (0, passages[1].end) and hit.chunk.text == page[:passages[1].end]
@@ -182,7 +182,7 @@ def test_overlapping_passages_of_one_page_come_back_as_one_hit_covering_both(sea
     assert (chunk.start, chunk.end) == (passages[0].start, passages[1].end) == (0, len(page))
     assert chunk.text == page
     # the quote is from the sentences of the passage that ranked the hit, which comes first
-    ranked, other = (next(p for p in passages if p.id == i) for i in hits[0].passage_ids)
+    ranked, other = (next(p for p in passages if p.id == i) for i in hits[0].passages)
     assert {ranked, other} == set(passages)
     assert hits[0].quote.start < ranked.end and ranked.start < hits[0].quote.end
 
@@ -225,7 +225,7 @@ def test_a_merged_neighbour_touches_no_other_hit(searcher: Searcher) -> None:
         for query in ("kraamzorg", "kraamzorg baby verzorging", "valpreventie", "wachttijden ggz", "dagbesteding"):
             hits = searcher.search(query, k=10, mode=mode).hits
             for hit in hits:
-                ranked, *rest = (by_id[i] for i in hit.passage_ids)
+                ranked, *rest = (by_id[i] for i in hit.passages)
                 assert ranked.doc == hit.doc and len(rest) <= 1
                 for other in hits:
                     if other is not hit:
@@ -473,7 +473,7 @@ def test_rerank_answers_from_an_index_without_token_vectors(home_without_tokens:
 
 def test_an_index_whose_token_files_are_missing_is_refused_as_damaged(home: DataHome, tmp_path: Path) -> None:
     copy = copy_without_token_files(home, tmp_path)  # the manifest still says the index has them
-    with pytest.raises(IndexError_, match="damaged index .*tokens.npy.*beleidsbron ingest --rebuild"):
+    with pytest.raises(UnusableIndexError, match="damaged index .*tokens.npy.*beleidsbron ingest --rebuild"):
         Searcher.open(copy, FakeEmbedder())
 
 
@@ -508,7 +508,7 @@ def test_the_rerank_can_rank_by_each_passages_best_sentence_by_token_maxsim(home
     _, (tokens,) = FakeEmbedder().embed_queries_with_tokens([query])
     best = []
     for hit in result.hits:  # worked out apart from the search: the best of the passage's sentences
-        lo, hi = searcher.ranges[rows[hit.passage_ids[0]]]
+        lo, hi = searcher.ranges[rows[hit.passages[0]]]
         best.append(float(searcher.sentence_tokens.maxsim(tokens, np.arange(lo, hi)).max()))
     assert len(result.hits) >= 3 and len(set(best)) > 1
     assert best == sorted(best, reverse=True)
@@ -541,11 +541,11 @@ class OtherDimension(FakeEmbedder):
     (OtherDimension(), "index vectors have 64 dimensions, the model 32"),
 ], ids=["model", "weights", "dimension"])
 def test_an_index_built_with_another_model_is_refused(home: DataHome, embedder: FakeEmbedder, message: str) -> None:
-    with pytest.raises(IndexError_, match=message) as refused:
+    with pytest.raises(UnusableIndexError, match=message) as refused:
         Searcher.open(home, embedder)
     assert "beleidsbron ingest --rebuild" in str(refused.value)
 
 
 def test_opening_a_home_without_an_index_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(IndexError_, match="no index in .*; build it with: beleidsbron ingest"):
+    with pytest.raises(UnusableIndexError, match="no index in .*; build it with: beleidsbron ingest"):
         Searcher.open(DataHome(tmp_path / "leeg"), FakeEmbedder())

@@ -14,7 +14,7 @@ import pytest
 from beleidsbron.index import vectors as vectors_module
 from beleidsbron.index.build import Ingestor
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.manifest import IndexError_, Manifest
+from beleidsbron.index.manifest import Manifest, UnusableIndexError
 from beleidsbron.index.search import MAX_QUERY_CHARS, Filters, Searcher
 from beleidsbron.index.vectors import (
     EXACT,
@@ -147,19 +147,19 @@ def test_unknown_mode_is_refused(searcher: Searcher) -> None:
 
 
 def test_open_without_an_index(data_home: DataHome, fake_embedder) -> None:
-    with pytest.raises(IndexError_, match=r"no index in .*; build it with: beleidsbron ingest$"):
+    with pytest.raises(UnusableIndexError, match=r"no index in .*; build it with: beleidsbron ingest$"):
         Searcher.open(data_home, fake_embedder)
 
 
 def test_open_refuses_an_index_of_another_model(searcher: Searcher, data_home: DataHome, fake_embedder) -> None:
     fake_embedder.model_id = "ander-model"
-    with pytest.raises(IndexError_, match="built with model 'fake-embedder', not 'ander-model'"):
+    with pytest.raises(UnusableIndexError, match="built with model 'fake-embedder', not 'ander-model'"):
         Searcher.open(data_home, fake_embedder)
 
 
 def test_open_refuses_a_damaged_index(searcher: Searcher, data_home: DataHome, fake_embedder) -> None:
     (data_home.current() / FAISS_FILE).unlink()
-    with pytest.raises(IndexError_, match="damaged index.*beleidsbron ingest --rebuild"):
+    with pytest.raises(UnusableIndexError, match="damaged index.*beleidsbron ingest --rebuild"):
         Searcher.open(data_home, fake_embedder)
 
 

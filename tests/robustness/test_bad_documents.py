@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from beleidsbron import api, cli
-from beleidsbron.index.build import Ingestor, IngestReport
+from beleidsbron.index.build import Duplicate, Ingestor, IngestReport
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.manifest import Manifest
 from beleidsbron.index.search import Filters, Searcher
@@ -199,14 +199,14 @@ def test_a_copy_under_another_name_is_recognised_by_its_content(data_home, fake_
     elsewhere.mkdir()
     shutil.copy(batch / "huisartsen.pdf", elsewhere / "Kopie van huisartsen (1).pdf")
     report = ingest(data_home, fake_embedder, elsewhere, keep_others=True)
-    assert report.duplicates == ["Kopie van huisartsen (1).pdf = huisartsen.pdf"]
+    assert report.duplicates == [Duplicate("Kopie van huisartsen (1).pdf", "huisartsen.pdf")]
     assert report.embedded == 0 and report.added == []
     assert indexed(data_home) == set(GOOD_TEXT)
     assert Manifest.read(data_home.current()).chunks == chunks
     # and when both names are in the folder, still once
     shutil.copy(batch / "huisartsen.pdf", batch / "huisartsen-kopie.pdf")
     report = ingest(data_home, fake_embedder, batch)
-    assert report.duplicates == ["huisartsen-kopie.pdf = huisartsen.pdf"]
+    assert report.duplicates == [Duplicate("huisartsen-kopie.pdf", "huisartsen.pdf")]
     assert indexed(data_home) == set(GOOD_TEXT)
 
 

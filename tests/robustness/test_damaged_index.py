@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from beleidsbron import api, cli
 from beleidsbron.index.build import Ingestor
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.manifest import REBUILD_HINT, IndexError_
+from beleidsbron.index.manifest import REBUILD_HINT, UnusableIndexError
 from beleidsbron.index.search import Searcher
 
 from fakes import FakeEmbedder, make_pdf
@@ -58,7 +58,7 @@ def indexed(data_home: DataHome, tiny_corpus: Path) -> dict:
 
 
 def assert_refused(home: DataHome, embedder: FakeEmbedder | None = None, *, says: str = REBUILD_HINT) -> str:
-    with pytest.raises(IndexError_) as caught:
+    with pytest.raises(UnusableIndexError) as caught:
         Searcher.open(home, embedder or FakeEmbedder(), NO_FLAG)
     message = str(caught.value)
     assert "\n" not in message and says in message, message
