@@ -60,9 +60,22 @@ def open(home: Path | str | None = None, model: str | None = None, reranker: str
     return Searcher.open(DataHome(settings.home), embedder, reranker=scorer)
 
 
+def publish(home: Path | str | None = None) -> None:
+    """On the postgres backend, make the current generation the engine's (a no-op on the embedded one).
+
+    Every ingestion ends here, the CLI's, the library's and the app's, so the engine never serves an older
+    index than the files."""
+    settings = Settings.load(home=home)
+    data = DataHome(settings.home)
+    if settings.backend == "postgres" and data.current() is not None:
+        from beleidsbron.index.backends.serve import publish_current
+
+        publish_current(data, settings.engine_uri)
+
+
 def build_index(paths: Iterable[Path | str] | None = None, home: Path | str | None = None, model: str | None = None,
-           progress: Progress | None = None, keep_others: bool = False, rebuild: bool = False,
-           embedder: Embedder | None = None, workers: int = 0) -> IngestReport:
+                progress: Progress | None = None, keep_others: bool = False, rebuild: bool = False,
+                embedder: Embedder | None = None, workers: int = 0) -> IngestReport:
     """Index the PDFs in `paths` (files or folders; default: the corpus folder) as a new index generation.
 
     Documents already indexed and not among `paths` are removed unless `keep_others`. A bad file is
@@ -84,8 +97,5 @@ def build_index(paths: Iterable[Path | str] | None = None, home: Path | str | No
         from beleidsbron.index.build import Ingestor
 
         report = Ingestor(data, embedder, progress=progress).run(targets, keep_others=keep_others, rebuild=rebuild)
-    if settings.backend == "postgres" and data.current() is not None:
-        from beleidsbron.index.backends.serve import publish_current
-
-        publish_current(data, settings.engine_uri)
+    publish(settings.home)
     return report

@@ -108,7 +108,20 @@ def real_searcher(ctx: Context) -> SearcherLike | None:
 def real_ingestor(ctx: Context) -> IngestorMaker:
     """Resolves the shared embedder here, in the script thread; the maker runs in a job's thread."""
     embedder = _embedder(ctx.root, ctx.settings.model)
-    return lambda progress: Ingestor(ctx.data, embedder, progress=progress)
+    return lambda progress: _Publishing(Ingestor(ctx.data, embedder, progress=progress), ctx.root)
+
+
+class _Publishing:
+    """The app's ingestion, published to the engine afterwards on the postgres backend (api.publish)."""
+
+    def __init__(self, ingestor: Ingestor, root: str) -> None:
+        self._ingestor, self._root = ingestor, root
+
+    def run(self, paths: list[Path], keep_others: bool = False, remove: Iterable[str] = (),
+            rebuild: bool = False) -> IngestReport:
+        report = self._ingestor.run(paths, keep_others=keep_others, remove=remove, rebuild=rebuild)
+        api.publish(self._root)
+        return report
 
 
 searcher_factory: Callable[[Context], SearcherLike | None] = real_searcher
