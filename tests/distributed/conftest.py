@@ -22,21 +22,24 @@ WORKERS = 2
 # a task whose worker dies is tried again once; a second death reports it (Dask's default is 3,
 # which makes the test of a document that always kills its worker restart workers four times)
 ALLOWED_FAILURES = 1
+# generous: on a loaded 2-core machine worker processes took over the default 30 s to start and connect
+SLOW_START = {"distributed.comm.timeouts.connect": "180s"}
+START_TIMEOUT = 300
 
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[object]:
-    with local_cluster(workers=WORKERS) as client:
-        client.wait_for_workers(WORKERS, timeout=60)
+    with dask.config.set(SLOW_START), local_cluster(workers=WORKERS) as client:
+        client.wait_for_workers(WORKERS, timeout=START_TIMEOUT)
         yield client
 
 
 @pytest.fixture
 def doomed_cluster() -> Iterator[object]:
     """A cluster of its own for a test that kills workers, so the session's stays whole (~3 s to start)."""
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES, **SLOW_START}):
         with local_cluster(workers=WORKERS) as client:
-            client.wait_for_workers(WORKERS, timeout=60)
+            client.wait_for_workers(WORKERS, timeout=START_TIMEOUT)
             yield client
 
 
