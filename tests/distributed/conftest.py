@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import dask
@@ -25,11 +27,27 @@ ALLOWED_FAILURES = 1
 # generous: on a loaded 2-core machine worker processes took over the default 30 s to start and connect
 SLOW_START = {"distributed.comm.timeouts.connect": "180s"}
 START_TIMEOUT = 300
+# Dask starts workers with multiprocessing's spawn, which re-imports the parent's __main__ in each worker.
+# Streamlit's AppTest (tests/app, run earlier in the same session) leaves its script module there, so the
+# workers would run app.py and die ("Nanny failed to start"). Collection imports this file before any test
+# runs, while __main__ is still pytest's.
+PYTEST_MAIN = sys.modules["__main__"]
+
+
+@contextmanager
+def original_main() -> Iterator[None]:
+    """pytest's own __main__ for as long as workers may be (re)started."""
+    current = sys.modules["__main__"]
+    sys.modules["__main__"] = PYTEST_MAIN
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = current
 
 
 @pytest.fixture(scope="session")
 def cluster() -> Iterator[object]:
-    with dask.config.set(SLOW_START), local_cluster(workers=WORKERS) as client:
+    with original_main(), dask.config.set(SLOW_START), local_cluster(workers=WORKERS) as client:
         client.wait_for_workers(WORKERS, timeout=START_TIMEOUT)
         yield client
 
@@ -37,7 +55,7 @@ def cluster() -> Iterator[object]:
 @pytest.fixture
 def doomed_cluster() -> Iterator[object]:
     """A cluster of its own for a test that kills workers, so the session's stays whole (~3 s to start)."""
-    with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES, **SLOW_START}):
+    with original_main(), dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES, **SLOW_START}):
         with local_cluster(workers=WORKERS) as client:
             client.wait_for_workers(WORKERS, timeout=START_TIMEOUT)
             yield client
