@@ -80,6 +80,10 @@ class Analyzer:
         self._stem = lru_cache(maxsize=200_000)(self._stemmer.stemWord)
         self._parts = lru_cache(maxsize=200_000)(self.splitter.split)
 
+    def stem(self, word: str) -> str:
+        """The Snowball Dutch stem of one folded word."""
+        return self._stem(word)
+
     def expand_elisions(self, text: str) -> str:
         """`zorg- en welzijnspartijen` → adds `zorgpartijen`: the head takes the tail of the full compound."""
         extra = []

@@ -39,6 +39,7 @@ from beleidsbron.index.generation import (
 )
 from beleidsbron.index.hits import HitMaker
 from beleidsbron.index.home import DataHome
+from beleidsbron.index.lay_terms import LayTerms
 from beleidsbron.index.manifest import Manifest
 from beleidsbron.index.ranking import (
     Channels,
@@ -92,6 +93,7 @@ class Searcher:
         self.tokens = generation.tokens
         self.sentence_tokens = generation.sentence_tokens
         self.acronyms = generation.acronyms
+        self.lay_terms = LayTerms.load()
         self.sources = self.store.sources()
         self.ranges = self.store.sentence_ranges()
         self._hit_maker = HitMaker(self.store, self.sources, self.ranges)
@@ -150,7 +152,7 @@ class Searcher:
         n, depth = len(self.vectors), self.tuning.candidates
         candidates, lexical = [], None
         if mode != "semantic":
-            expansions = " ".join(self.acronyms.expansions(text))
+            expansions = " ".join([*self.acronyms.expansions(text), *self.lay_terms.expansions(text)])
             lexical = self.lexical.scores(f"{text} {expansions}")
             if mask is not None:
                 lexical = np.where(mask, lexical, 0.0)

@@ -61,7 +61,8 @@ def test_the_wheel_holds_one_package_with_its_data(tmp_path: Path) -> None:
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"beleidsbron"}
     for expected in ("beleidsbron/__init__.py", "beleidsbron/cli.py", "beleidsbron/app.py",
-                     "beleidsbron/index/glossary.tsv", "beleidsbron/evals/queries-dev.jsonl",
+                     "beleidsbron/index/glossary.tsv", "beleidsbron/index/lay_terms.tsv",
+                     "beleidsbron/evals/queries-dev.jsonl",
                      "beleidsbron/ingest/pdf.py", "beleidsbron/ui/pages/search.py", "beleidsbron/ui/icon.png"):
         assert expected in names
     assert not [n for n in names if n.startswith("beleidsbron/tests/") or n.endswith(".pdf")]

@@ -549,3 +549,10 @@ def test_an_index_built_with_another_model_is_refused(home: DataHome, embedder: 
 def test_opening_a_home_without_an_index_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UnusableIndexError, match="no index in .*; build it with: beleidsbron ingest"):
         Searcher.open(DataHome(tmp_path / "leeg"), FakeEmbedder())
+
+
+def test_an_everyday_word_finds_the_policy_term_in_keyword_mode(home: DataHome) -> None:
+    # "bejaarden" occurs in no document; lay_terms.tsv gives "ouderen" for it (index/lay_terms.py)
+    searcher = Searcher.open(home, FakeEmbedder(), NO_FLAG)
+    result = searcher.search("bejaarden", k=3, mode="keyword")
+    assert result.hits and "ouderen" in result.hits[0].quote.text
