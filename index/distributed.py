@@ -4,7 +4,9 @@ The pipeline is index/build.py's Ingestor, unchanged in what it decides: which f
 changed, unchanged, duplicates or failed; which passages and sentences already have vectors; what
 the new generation holds. Two of its steps run on the workers instead of in this process:
 - reading a PDF, cleaning it, and splitting it into passages and sentences, one task per new or
-  changed document (an unchanged one is not sent: it costs nothing);
+  changed document (an unchanged one is not sent: it costs nothing). The worker reads it as a single
+  machine does: the file's size capped, pypdf in a child process with the time and memory limits of
+  ReadLimits (ingest/pdf_worker.py), so a hostile file costs a worker seconds, not its life;
 - embedding, one task per batch of EMBED_BATCH texts that have no vector yet. Each worker loads the
   model once, from a factory given here (the model's files must be where the workers can read them).
 The batches are the ones a single-machine ingest makes (the same texts in the same order), so the
@@ -36,10 +38,11 @@ from beleidsbron.index.writer import DocumentParts
 from beleidsbron.ingest.chunk import Chunker, ChunkSettings
 from beleidsbron.ingest.embed import Embedder
 from beleidsbron.ingest.errors import DocumentError
-from beleidsbron.ingest.pdf import read_pdf_bytes, sha256_bytes
+from beleidsbron.ingest.pdf import ReadLimits, build_document, sha256_bytes
+from beleidsbron.ingest.pdf_worker import shared_worker
 from beleidsbron.ingest.records import Document, Source, TokenVectors
 from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences
-from beleidsbron.ingest.sources import MANIFEST_NAME, load_sources
+from beleidsbron.ingest.sources import MANIFEST_NAME, load_sources, read_regular
 
 EmbedderFactory = Callable[[], Embedder]
 Batch = tuple[np.ndarray, list[TokenVectors] | None]
@@ -53,19 +56,22 @@ class Parsed:
     sha256: str
     parts: DocumentParts | None
     error: DocumentError | None
+    notes: tuple[str, ...] = ()  # what the reading cut (a page or document over its cap)
 
 
-def parse_document(path: str, source: Source | None, settings: ChunkSettings) -> Parsed:
+def parse_document(path: str, source: Source | None, settings: ChunkSettings,
+                   limits: ReadLimits = ReadLimits()) -> Parsed:
     """Runs on a worker: the file's bytes → document → passages, sentences and their ranges.
-    The pipeline's own functions, as Ingestor._read and Ingestor._parts call them."""
+    The pipeline's own functions, as Ingestor._read, Ingestor._document and Ingestor._parts call them."""
     name = Path(path).name
     try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        return Parsed(name, "", None, DocumentError(name, f"cannot read file ({exc.strerror})"))
+        data = read_regular(Path(path), limits.file_bytes)
+    except DocumentError as exc:
+        return Parsed(name, "", None, exc)
     sha = sha256_bytes(data)
     try:
-        doc = read_pdf_bytes(name, data, source)
+        extracted = shared_worker().extract(name, data, limits)
+        doc = build_document(name, sha, extracted, source)
     except DocumentError as exc:
         return Parsed(name, sha, None, exc)
     except Exception as exc:  # as in Ingestor._read: an odd file must not abort the batch
@@ -74,7 +80,7 @@ def parse_document(path: str, source: Source | None, settings: ChunkSettings) ->
                                                            "please report"))
     chunks, sentences = Chunker(settings).split(doc), page_sentences(doc)
     return Parsed(name, sha, DocumentParts(doc, chunks, sentences, chunk_sentence_ranges(doc, chunks, sentences)),
-                  None)
+                  None, tuple(extracted.notes))
 
 
 _worker_embedders: dict[int, Embedder] = {}  # per worker process: factory id → loaded model
@@ -98,8 +104,9 @@ class DistributedIngestor(Ingestor):
 
     def __init__(self, home: DataHome, embedder: Embedder, client: Client, embedder_factory: EmbedderFactory,
                  settings: ChunkSettings = ChunkSettings(), progress: Progress | None = None,
-                 parse: Callable[[str, Source | None, ChunkSettings], Parsed] = parse_document) -> None:
-        super().__init__(home, embedder, settings, progress)
+                 parse: Callable[[str, Source | None, ChunkSettings, ReadLimits], Parsed] = parse_document,
+                 limits: ReadLimits = ReadLimits()) -> None:
+        super().__init__(home, embedder, settings, progress, limits)
         self.client = client
         self.factory = embedder_factory
         self.parse = parse  # the task that reads a file (a test passes one that kills its worker)
@@ -116,8 +123,8 @@ class DistributedIngestor(Ingestor):
         jobs = {}
         for path in files:
             try:
-                sha = sha256_bytes(path.read_bytes())
-            except OSError:
+                sha = sha256_bytes(read_regular(path, self.limits.file_bytes))
+            except DocumentError:
                 continue  # Ingestor._read reports it
             if prev.docs.get(path.name) == sha and prev.store is not None:
                 continue  # unchanged: costs nothing
@@ -143,7 +150,7 @@ class DistributedIngestor(Ingestor):
 
     def _submit(self, name: str, path: str, source: Source | None, sha: str, alone: bool = False) -> Future:
         key = f"parse-{name}-{sha[:12]}" + ("-alone" if alone else "")
-        return self.client.submit(self.parse, path, source, self.settings, pure=False, key=key)
+        return self.client.submit(self.parse, path, source, self.settings, self.limits, pure=False, key=key)
 
     def _document(self, name: str, data: bytes, source: Source | None) -> Document:
         found = self.parsed.get(name)
@@ -151,6 +158,7 @@ class DistributedIngestor(Ingestor):
             return super()._document(name, data, source)  # not sent, or changed since: read it here
         if found.error is not None:
             raise found.error
+        self._notes.extend(found.notes)
         return found.parts.doc  # type: ignore[union-attr]
 
     def _parts(self, doc: Document, prev: _Previous) -> DocumentParts:

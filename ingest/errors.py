@@ -14,3 +14,7 @@ class DocumentError(BeleidsbronError):
         super().__init__(f"{file}: {reason}")
         self.file = file
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type[DocumentError], tuple[str, str]]:
+        # pickled with its two fields, not its message: a cluster worker's reading errors come back whole
+        return self.__class__, (self.file, self.reason)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from robustness.robust_support import repeated_text_bomb
 from workers_support import always_dies, dies_once
 
 from beleidsbron.index.build import Ingestor
@@ -17,6 +18,7 @@ from beleidsbron.index.search import Searcher
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.index.vectors import VECTORS_NPY
 from beleidsbron.index.writer import SENTENCE_VECTORS
+from beleidsbron.ingest.pdf import ReadLimits
 
 from fakes import TINY_CORPUS, FakeEmbedder, make_pdf
 
@@ -134,3 +136,23 @@ def test_a_document_that_kills_every_worker_is_reported(tmp_path: Path, doomed_c
     assert [f.file for f in report.failures] == ["jeugd.pdf"]
     assert "died each time it was tried" in report.failures[0].reason
     assert report.documents == len(TINY_CORPUS) + len(MORE) + 3 - 1  # the others are indexed
+
+
+def test_a_worker_reads_within_the_limits_a_single_machine_reads_within(tmp_path: Path, cluster) -> None:
+    # 3 MB of text behind 11 KB: cut at the cap per page, or stopped by the time limit, as issue 17's
+    # single-machine tests check (tests/robustness/test_hostile_files.py); the rest goes on
+    corpus = tmp_path / "docs"
+    corpus.mkdir()
+    (corpus / "bom.pdf").write_bytes(repeated_text_bomb())
+    (corpus / "goed.pdf").write_bytes(make_pdf(["De wijkverpleging werkt samen met de huisarts."]))
+    cut = DistributedIngestor(DataHome(tmp_path / "cut"), FakeEmbedder(), cluster, FakeEmbedder).run([corpus])
+    assert cut.ok and sorted(cut.added) == ["bom.pdf", "goed.pdf"]
+    assert cut.warnings == ["bom.pdf: p. 1: text cut at 100,000 characters (the cap per page); "
+                            "the rest of the page is not read"]
+    ingestor = DistributedIngestor(DataHome(tmp_path / "timed"), FakeEmbedder(), cluster, FakeEmbedder,
+                                   limits=ReadLimits(page_seconds=0.2))
+    timed = ingestor.run([corpus])
+    assert sorted(ingestor.parsed) == ["bom.pdf", "goed.pdf"]  # both were read on the workers
+    assert [f.file for f in timed.failures] == ["bom.pdf"]
+    assert "(the time limit is 0.2 s per page); not indexed" in str(timed.failures[0])
+    assert timed.added == ["goed.pdf"]

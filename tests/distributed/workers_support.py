@@ -10,13 +10,14 @@ from pathlib import Path
 
 from beleidsbron.index.distributed import Parsed, parse_document
 from beleidsbron.ingest.chunk import ChunkSettings
+from beleidsbron.ingest.pdf import ReadLimits
 from beleidsbron.ingest.records import Source
 
 
 def dies_once(marker_dir: str, victim: str):
     """A reader that kills its worker the first time it is given `victim`, then reads normally."""
 
-    def parse(path: str, source: Source | None, settings: ChunkSettings) -> Parsed:
+    def parse(path: str, source: Source | None, settings: ChunkSettings, limits: ReadLimits) -> Parsed:
         if Path(path).name == victim:
             try:
                 fd = os.open(Path(marker_dir) / f"{victim}.died", os.O_CREAT | os.O_EXCL)
@@ -25,7 +26,7 @@ def dies_once(marker_dir: str, victim: str):
             else:
                 os.close(fd)
                 os._exit(1)
-        return parse_document(path, source, settings)
+        return parse_document(path, source, settings, limits)
 
     return parse
 
@@ -33,10 +34,10 @@ def dies_once(marker_dir: str, victim: str):
 def always_dies(victim: str):
     """A reader that kills every worker it is given `victim` on."""
 
-    def parse(path: str, source: Source | None, settings: ChunkSettings) -> Parsed:
+    def parse(path: str, source: Source | None, settings: ChunkSettings, limits: ReadLimits) -> Parsed:
         if Path(path).name == victim:
             os._exit(1)
-        return parse_document(path, source, settings)
+        return parse_document(path, source, settings, limits)
 
     return parse
 
