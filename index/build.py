@@ -34,7 +34,7 @@ from beleidsbron.index.generation import (
     read_manifest,
 )
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.manifest import CORPUS, UPLOAD
+from beleidsbron.index.manifest import CORPUS, TIME_FORMAT, UPLOAD
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.index.tokens import MAX_PASSAGES, TokenIndex, quantize
 from beleidsbron.index.writer import DocumentParts, ModelInfo, load_acronyms, write_index
@@ -104,7 +104,7 @@ def pdf_files(paths: Iterable[Path]) -> list[Path]:
 
 
 def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return time.strftime(TIME_FORMAT, time.gmtime())
 
 
 def _text_key(text: str) -> str:

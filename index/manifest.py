@@ -17,6 +17,7 @@ FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
 REBUILD_HINT = "rebuild it with: beleidsbron ingest --rebuild"
 CORPUS, UPLOAD = "corpus", "upload"  # a document's origin: a folder given to ingest, or <data dir>/uploads
+TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"  # built_at and added_at, in UTC
 
 
 class UnusableIndexError(BeleidsbronError):

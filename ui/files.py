@@ -6,8 +6,8 @@ the upload folder, ingested from there, and moved into place only when the index
 took it, so a failed or duplicate upload leaves no file behind. An upload never takes
 the name of a document that is indexed or of a file in either folder: it gets a free
 name ("x (2).pdf"), so it can neither replace nor, when removed, take away a shipped
-document. Each upload's time and name as uploaded are logged in <uploads>/.uploads.json,
-so a card can say where its document came from.
+document. Each upload's time and name as uploaded are logged in <uploads>/.uploads.json:
+the index manifest records a document's origin and time, not the name it was uploaded as.
 """
 
 from __future__ import annotations
@@ -26,12 +26,13 @@ from functools import lru_cache
 from pathlib import Path
 
 from beleidsbron.index.home import DataHome
-from beleidsbron.index.manifest import Manifest
+from beleidsbron.index.manifest import TIME_FORMAT, UPLOAD, Manifest
 
 UPLOADS = "uploads"
 UPLOAD_LOG = ".uploads.json"  # file → {"name": as uploaded, "at": when}; a dot file, so never ingested
 MAX_NAME = 150  # characters, before the .pdf suffix
 FALLBACK = "upload"
+SHOWN_TIME = "%Y-%m-%d %H:%M UTC"  # how the upload log writes a time, and a card shows one
 _UNSAFE = re.compile(r'[<>:"|?*]')  # not allowed in names on common file systems
 
 
@@ -147,7 +148,7 @@ class Staging:
     def keep(self, names: list[str]) -> None:
         """Move the named files (now indexed) into the upload folder, and log when and as what they came."""
         log = read_upload_log(self.home)
-        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        now = datetime.now(UTC).strftime(SHOWN_TIME)
         for name in names:
             source = self.folder / name
             if source.is_file():
@@ -202,12 +203,29 @@ class Origin:
 
 
 def origin(manifest: Manifest, files: DocumentFiles, home: DataHome, file: str) -> Origin:
-    """The origin of indexed document `file`: the folder its PDF (with the indexed content) lies in."""
-    sha = next((d.sha256 for d in manifest.documents if d.file == file), "")
-    path = files.find(file, sha)
+    """Where indexed document `file` came from, as its manifest entry records it; "missing" when its PDF
+    (with the indexed content, if there) is in none of the folders.
+
+    An entry without `added_at` comes from a manifest written before origins were recorded (both
+    fields came in together), where `origin` reads as corpus whatever it was: then the folder the PDF
+    lies in decides."""
+    entry = manifest.entry(file)
+    path = files.find(file, entry.sha256 if entry else "")
     if path is None:
         return Origin("missing")
-    if path.parent != uploads_dir(home):
+    if entry is not None and entry.added_at:
+        uploaded, added_at = entry.origin == UPLOAD, _shown_time(entry.added_at)
+    else:
+        uploaded, added_at = path.parent == uploads_dir(home), ""
+    if not uploaded:
         return Origin("corpus")
     logged = read_upload_log(home).get(file, {})
-    return Origin("upload", logged.get("at", ""), logged.get("name", file))
+    return Origin("upload", added_at or logged.get("at", ""), logged.get("name", file))
+
+
+def _shown_time(stamp: str) -> str:
+    """A manifest time ("2026-12-03T07:17:55Z") as the upload log has it ("2026-12-03 07:17 UTC")."""
+    try:
+        return datetime.strptime(stamp, TIME_FORMAT).strftime(SHOWN_TIME)
+    except ValueError:
+        return stamp

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from beleidsbron.index.manifest import DocumentEntry, Manifest
+from beleidsbron.index.manifest import CORPUS, UPLOAD, DocumentEntry, Manifest
 from beleidsbron.ui.files import (
     DocumentFiles,
     Origin,
@@ -95,6 +96,26 @@ def test_taken_names_and_origins(data_home, tmp_path):
     mine = origin(manifest, files, data_home, "mine.pdf")
     assert mine.kind == "upload" and mine.uploaded_as == "../mine.pdf" and mine.added_at.endswith("UTC")
     assert remove_upload(data_home, "mine.pdf") and "mine.pdf" not in read_upload_log(data_home)
+
+
+def test_origins_come_from_the_manifest_where_it_records_them(data_home, tmp_path):
+    corpus, uploads = tmp_path / "corpus", uploads_dir(data_home)
+    corpus.mkdir()
+    (corpus / "shipped.pdf").write_bytes(b"shipped.pdf")
+    staging = Staging.create(data_home)
+    staging.add("../logged.pdf", b"logged.pdf")
+    staging.keep(["logged.pdf"])
+    staging.discard()
+    (uploads / "unlogged.pdf").write_bytes(b"unlogged.pdf")  # an upload whose log entry is lost
+    recorded = {"shipped.pdf": CORPUS, "logged.pdf": UPLOAD, "unlogged.pdf": UPLOAD, "gone.pdf": UPLOAD}
+    manifest = manifest_of(*recorded)
+    manifest = replace(manifest, documents=[replace(d, origin=recorded[d.file], added_at="2026-12-03T07:17:55Z")
+                                            for d in manifest.documents])
+    files, at = DocumentFiles((corpus, uploads)), "2026-12-03 07:17 UTC"  # the manifest's time, as shown
+    assert origin(manifest, files, data_home, "shipped.pdf") == Origin("corpus")
+    assert origin(manifest, files, data_home, "logged.pdf") == Origin("upload", at, "../logged.pdf")
+    assert origin(manifest, files, data_home, "unlogged.pdf") == Origin("upload", at, "unlogged.pdf")
+    assert origin(manifest, files, data_home, "gone.pdf") == Origin("missing")
 
 
 def test_keep_replaces_an_older_upload(data_home):
