@@ -5,7 +5,7 @@ model, so the caps and limits of ingest/pdf.py and index/build.py are measured, 
 - bomb-3mb.pdf: ~11 KB on disk, one page of 3 MB of one repeated sentence (compressed);
 - stream-60mb.pdf: ~200 KB on disk, a 60 MB content stream of numbered lines;
 - page-1mb.pdf: one page of 1 MB of Dutch words in a seeded random order, so no two passages are alike
-  (the README's "1 MB page"; no embedding is saved by identical texts).
+  (evals/README.md's "1 MB page"; no embedding is saved by identical texts).
 """
 
 from __future__ import annotations

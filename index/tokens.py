@@ -6,7 +6,7 @@ frequency. The e5 model was not trained for this, but its contextual token
 vectors (from the layers below the top, see ingest/embed.py) still match
 `therapeuten` with `paramedici` where one pooled vector per passage blurs them:
 on the 248 answerable items of evals/ MaxSim alone ranked a right passage in the
-top 5 for 0.78 of them, the pooled passage vector for 0.66 (README, Evaluation).
+top 5 for 0.78 of them, the pooled passage vector for 0.66 (evals/README.md).
 
 On disk, beside the other index files:
 - `tokens.npy`        int8 (n_tokens, dimension): unit vectors × 127, row by row for the passages;

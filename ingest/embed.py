@@ -144,7 +144,7 @@ class SentenceTransformerEmbedder:
         A token's vector is the mean of its hidden states in the three layers below the top
         (TOKEN_LAYERS). The top layer is shaped for the mean-pooled text vector; the ones below keep
         more of each word's own meaning: MaxSim over them ranked a right passage in the top 5 for
-        0.78 of the answerable items in evals/, over the top layer for 0.75 (README, Evaluation).
+        0.78 of the answerable items in evals/, over the top layer for 0.75 (evals/README.md).
         """
         self.warm_up()
         if not texts:

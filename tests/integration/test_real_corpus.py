@@ -1,8 +1,8 @@
 """The whole path on the bundled corpus with the real model, and the quality gate.
 
 If a change makes retrieval worse on the development set, the gate fails CI. The
-thresholds sit just below the figures measured when they were set (README,
-Evaluation); raise them as quality rises.
+thresholds sit just below the figures measured when they were set (evals/README.md);
+raise them as quality rises.
 """
 
 from __future__ import annotations
