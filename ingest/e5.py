@@ -228,7 +228,7 @@ def as_float32(tensor: np.ndarray) -> np.ndarray:
     return np.array(tensor, np.float32)
 
 
-SPLIT_TOKENS = 1024  # a batch of at least this many tokens splits its attention and GELU over two threads
+SPLIT_TOKENS = 256  # tokens from which a batch (8 sentences; not a query) splits attention and GELU over two threads
 _POOL: ThreadPoolExecutor | None = None
 
 
