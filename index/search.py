@@ -147,13 +147,17 @@ class Searcher:
         coverage = self.lexical.coverage(text) if mode == "hybrid" and len(channels.rows) else 0.0
         return channels.rows, first_stage(channels, mode, coverage, self.tuning.lexical)
 
+    def _lexical_query(self, text: str) -> str:
+        """What BM25 searches for: the query's words, the long forms of its acronyms and the policy terms of
+        its everyday words (index/lay_terms.py); the engine backend searches the same."""
+        return " ".join([text, *self.acronyms.expansions(text), *self.lay_terms.expansions(text)])
+
     def _channels(self, text: str, mode: str, mask: np.ndarray | None) -> Channels:
         """The candidates of each channel the mode uses, pooled, with each channel's raw score."""
         n, depth = len(self.vectors), self.tuning.candidates
         candidates, lexical = [], None
         if mode != "semantic":
-            expansions = " ".join([*self.acronyms.expansions(text), *self.lay_terms.expansions(text)])
-            lexical = self.lexical.scores(f"{text} {expansions}")
+            lexical = self.lexical.scores(self._lexical_query(text))
             if mask is not None:
                 lexical = np.where(mask, lexical, 0.0)
             candidates.append(top_positive(lexical, depth))

@@ -89,7 +89,7 @@ class EngineSearcher(Searcher):
     def _channels(self, text: str, mode: str, mask: list[int] | None) -> Channels:  # type: ignore[override]
         """As Searcher._channels: each channel's top candidates, pooled, with both raw scores."""
         depth = self.tuning.candidates
-        terms = self.lexical.terms(f"{text} {' '.join(self.acronyms.expansions(text))}")
+        terms = self.lexical.terms(self._lexical_query(text))
         pools = []
         if mode != "semantic":
             pools.append(self.generation.lexical(terms, depth, mask)[0])
