@@ -129,16 +129,23 @@ def bm25_query_job(directory: Path, count: int, queries: Sequence[str]) -> tuple
     return latency, rss_mb() - before
 
 
+def check_request(sizes: Sequence[int], queries: Sequence[str]) -> None:
+    """ValueError unless there are queries to time and every size is at least one passage (evals/scale_engine.py
+    asks the same)."""
+    if not queries:
+        raise ValueError("no queries to time")
+    for count in sizes:
+        if count < 1:
+            raise ValueError(f"sizes must be at least 1, got {count}")
+
+
 def bench_scale(pool: SentencePool, sizes: Sequence[int], queries: Sequence[str], workdir: Path,
                 isolate: bool = True, query_count: int = 200, seed: int = 0,
                 note: Callable[[str], None] = lambda message: None) -> list[ScaleRow]:
     """One row per size; the indexes are written under `workdir` (the caller removes it)."""
-    if not queries:
-        raise ValueError("no queries to time")
+    check_request(sizes, queries)
     rows = []
     for count in sizes:
-        if count < 1:
-            raise ValueError(f"sizes must be at least 1, got {count}")
         vec_dir, bm25_dir = workdir / f"{count}-vectors", workdir / f"{count}-bm25"
         note(f"{count:,} passages: vector index …")
         kind, vec_build, exact_p50 = in_child(isolate, vector_build_job, pool, count, vec_dir, query_count, seed)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from beleidsbron.evals.bench import Latency, in_child, recall_at_k, timed
+from beleidsbron.evals.scale import check_request
 from beleidsbron.evals.synthetic import SentencePool, passage_texts, passage_vectors, plan_passages, query_vectors
 
 DEPTH = 100  # candidates per channel (index/search.py Tuning.candidates)
@@ -145,12 +146,9 @@ def bench_engine(pool: SentencePool, sizes: Sequence[int], queries: Sequence[str
                  query_count: int = 200, seed: int = 0,
                  note: Callable[[str], None] = lambda message: None) -> list[EngineRow]:
     """One row per size (each engine's data in a temporary folder, removed after)."""
-    if not queries:
-        raise ValueError("no queries to time")
+    check_request(sizes, queries)
     rows = []
     for count in sizes:
-        if count < 1:
-            raise ValueError(f"sizes must be at least 1, got {count}")
         note(f"{count:,} passages: postgres engine …")
         rows.append(in_child(isolate, engine_job, pool, count, list(queries), query_count, seed))
     return rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from functools import partial
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -79,7 +80,8 @@ def test_a_page_is_scaled_down_to_the_pixel_cap():
         scale_for(0, 842)
 
 
-def test_a_huge_page_renders_within_the_cap(tmp_path):
+def huge_page(tmp_path: Path) -> Path:
+    """A PDF of one 14,400 × 14,400 pt page (5 m square) with the quote far down on it."""
     from reportlab.pdfgen import canvas
 
     path = tmp_path / "huge.pdf"
@@ -87,6 +89,11 @@ def test_a_huge_page_renders_within_the_cap(tmp_path):
     pdf.setFont("Helvetica", 200)
     pdf.drawString(500, 13_000, "Een enorme pagina over passende zorg.")
     pdf.save()
+    return path
+
+
+def test_a_huge_page_renders_within_the_cap(tmp_path):
+    path = huge_page(tmp_path)
     page = render_page(path, 1, partial(locate, quote="passende zorg"))
     assert page.size[0] * page.size[1] <= MAX_PIXELS and page.size[0] > 1000
     assert page.marked  # the quote is still marked at the smaller scale
@@ -95,6 +102,7 @@ def test_a_huge_page_renders_within_the_cap(tmp_path):
 HUGE_PAGE_SCRIPT = """
 import resource, sys
 from functools import partial
+from pathlib import Path
 from pathlib import Path
 from beleidsbron.ui.pdf.locate import locate
 from beleidsbron.ui.pdf.render import render_page
@@ -111,13 +119,7 @@ def test_a_huge_page_renders_in_bounded_memory(tmp_path):
     import subprocess
     import sys
 
-    from reportlab.pdfgen import canvas
-
-    path = tmp_path / "huge.pdf"
-    pdf = canvas.Canvas(str(path), pagesize=(14_400, 14_400))
-    pdf.setFont("Helvetica", 200)
-    pdf.drawString(500, 13_000, "Een enorme pagina over passende zorg.")
-    pdf.save()
+    path = huge_page(tmp_path)
     done = subprocess.run([sys.executable, "-c", HUGE_PAGE_SCRIPT, str(path)], capture_output=True, text=True,
                           timeout=600, check=True)  # generous: only a hang should stop it
     width, height, peak_kb = map(int, done.stdout.split())
