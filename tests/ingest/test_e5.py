@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from beleidsbron.ingest.e5 import Tokenizer
+from beleidsbron.ingest.e5 import Tokenizer, _attend, _gelu, erf
 from beleidsbron.ingest.embed import _batches
 
 SPECIALS = {"bos": 0, "pad": 1, "eos": 2, "unk": 3}
@@ -58,6 +58,38 @@ def test_the_python_tokenizer_agrees_with_the_converted_one() -> None:
              "passage: Zorg op de Juiste Plek (JZOJP) en het Integraal Zorgakkoord (IZA), 2022-2026."]
     for text in texts:
         assert ours.encode(text).ids.tolist() == theirs.encode(text).ids, text
+
+
+def test_erf_is_within_5e7_of_scipys_everywhere() -> None:
+    from scipy.special import erf as exact
+
+    x = np.linspace(-12, 12, 480_001, dtype=np.float32)
+    assert np.abs(erf(x) - exact(x.astype(np.float64))).max() < 5e-7
+    assert erf(np.float32([-np.inf, np.inf])).tolist() == [-1.0, 1.0]
+
+
+def test_gelu_works_in_place_block_by_block() -> None:
+    from scipy.special import erf as exact
+
+    x = np.random.default_rng(1).normal(0, 3, (40, 1000)).astype(np.float32)  # more values than one block
+    expected = x * 0.5 * (1 + exact(x / np.sqrt(2)))
+    _gelu(x[5:35])
+    assert np.allclose(x[5:35], expected[5:35], atol=2e-6) and not np.allclose(x[:5], expected[:5])
+
+
+def test_attention_of_all_heads_at_once_equals_one_head_at_a_time() -> None:
+    rng = np.random.default_rng(2)
+    heads, size, bounds = 3, 4, [0, 5, 6, 13]
+    qkv = rng.normal(size=(bounds[-1], 3 * heads * size)).astype(np.float32)
+    out = np.empty((bounds[-1], heads * size), np.float32)
+    _attend(qkv, out, bounds, heads, size, np.float32(0.5))
+    H = heads * size
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        for h in range(heads):
+            q, k, v = (qkv[lo:hi, j * H + h * size:j * H + (h + 1) * size] for j in range(3))
+            weights = np.exp(q @ k.T * 0.5)
+            weights /= weights.sum(axis=1, keepdims=True)
+            assert np.allclose(out[lo:hi, h * size:(h + 1) * size], weights @ v, atol=1e-5)
 
 
 @pytest.mark.integration
