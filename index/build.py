@@ -44,7 +44,6 @@ from beleidsbron.ingest.errors import DocumentError
 from beleidsbron.ingest.pdf import Extracted, ReadLimits, build_document, sha256_bytes
 from beleidsbron.ingest.pdf_worker import shared_worker
 from beleidsbron.ingest.records import Document, Source, TokenVectors
-from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences
 from beleidsbron.ingest.sources import MANIFEST_NAME, find_pdfs, load_sources, read_regular
 
 EMBED_BATCH = 32
@@ -332,9 +331,9 @@ class Ingestor:
         if prev.store is not None and prev.docs.get(doc.file) == doc.sha256:
             chunks = [c for _, c in prev.store.iter_chunks(doc.file)]
             sentences = [s for _, s in prev.store.iter_sentences(doc.file)]
-        else:
-            chunks, sentences = self.chunker.split(doc), page_sentences(doc)
-        return DocumentParts(doc, chunks, sentences, chunk_sentence_ranges(doc, chunks, sentences))
+            return DocumentParts(doc, chunks, sentences, prev.store.chunk_ranges(doc.file))
+        split = self.chunker.split(doc)
+        return DocumentParts(doc, split.chunks, split.sentences, split.ranges)
 
     def _vectors(self, texts: list[str], known: dict[str, int], made: dict[str, tuple[np.ndarray, TokenVectors | None]],
                  prev: _Previous, report: IngestReport, kind: str,
@@ -385,17 +384,13 @@ class Ingestor:
 
 
 def _capped(part: DocumentParts, report: IngestReport) -> DocumentParts:
-    """The document's first MAX_DOC_PASSAGES passages, and the sentences that begin before the last of
-    them ends; the cut is reported."""
+    """The document's first MAX_DOC_PASSAGES passages, and their sentences; the cut is reported."""
     if len(part.chunks) <= MAX_DOC_PASSAGES:
         return part
-    doc, chunks = part.doc, part.chunks[:MAX_DOC_PASSAGES]
-    starts = dict(zip((p.number for p in doc.pages), doc.page_starts))
-    end = starts[chunks[-1].page_end] + chunks[-1].end
-    sentences = [s for s in part.sentences if starts[s.page] + s.start < end]
+    doc, chunks, ranges = part.doc, part.chunks[:MAX_DOC_PASSAGES], part.ranges[:MAX_DOC_PASSAGES]
     report.warnings.append(f"{doc.file}: cut at {MAX_DOC_PASSAGES:,} passages (the cap per document); "
                            f"the text after p. {chunks[-1].page_end} is not searchable")
-    return DocumentParts(doc, chunks, sentences, chunk_sentence_ranges(doc, chunks, sentences))
+    return DocumentParts(doc, chunks, part.sentences[:ranges[-1][1]], ranges)
 
 
 def _failed(report: IngestReport) -> set[str]:

@@ -41,7 +41,6 @@ from beleidsbron.ingest.errors import DocumentError
 from beleidsbron.ingest.pdf import ReadLimits, build_document, sha256_bytes
 from beleidsbron.ingest.pdf_worker import shared_worker
 from beleidsbron.ingest.records import Document, Source, TokenVectors
-from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences
 from beleidsbron.ingest.sources import MANIFEST_NAME, load_sources, read_regular
 
 EmbedderFactory = Callable[[], Embedder]
@@ -78,9 +77,9 @@ def parse_document(path: str, source: Source | None, settings: ChunkSettings,
         why = f"{exc.__class__.__name__}: {' '.join(str(exc).split())}"
         return Parsed(name, sha, None, DocumentError(name, f"unexpected error while reading it ({why}); "
                                                            "please report"))
-    chunks, sentences = Chunker(settings).split(doc), page_sentences(doc)
-    return Parsed(name, sha, DocumentParts(doc, chunks, sentences, chunk_sentence_ranges(doc, chunks, sentences)),
-                  None, tuple(extracted.notes))
+    split = Chunker(settings).split(doc)
+    return Parsed(name, sha, DocumentParts(doc, split.chunks, split.sentences, split.ranges), None,
+                  tuple(extracted.notes))
 
 
 _worker_embedders: dict[int, Embedder] = {}  # per worker process: factory id → loaded model

@@ -14,7 +14,7 @@ import numpy as np
 
 from beleidsbron.index.manifest import REBUILD_HINT, UnusableIndexError
 from beleidsbron.index.quotes import make_quote, quote_window
-from beleidsbron.index.records import Hit, Quote
+from beleidsbron.index.records import Hit
 from beleidsbron.index.store import ChunkStore
 from beleidsbron.ingest.records import PAGE_BREAK, Chunk, Source
 
@@ -57,7 +57,8 @@ class HitMaker:
         return hits
 
     def hit(self, row: int, chunk: Chunk, score: float, sentence_scores: np.ndarray) -> Hit:
-        """The hit for one passage, quoting the window around its best sentence."""
+        """The hit for one passage, quoting the window around its best sentence. The quote's sentences are
+        the passage's own (chunks are packed from whole sentences), so the passage always holds it."""
         lo, hi = self.ranges[row]
         sentences = self.store.sentences(int(lo), int(hi))
         if not sentences:
@@ -65,7 +66,7 @@ class HitMaker:
         first, last = quote_window(sentences, sentence_scores)
         page_text = self.store.page_text(chunk.doc, sentences[first].page)
         quote = make_quote(page_text, sentences[first:last])
-        return Hit(chunk=self.cover(chunk, quote), source=self.sources[chunk.doc], score=float(score), quote=quote)
+        return Hit(chunk=chunk, source=self.sources[chunk.doc], score=float(score), quote=quote)
 
     def touches(self, a: Chunk, b: Chunk) -> bool:
         """Same document, and the spans overlap or only white space (a page break too) lies between."""
@@ -89,19 +90,7 @@ class HitMaker:
     def union(self, ranked: Chunk, other: Chunk) -> Chunk:
         """One passage covering two touching passages of a document, under the id of the better ranked
         (the hit names both in Hit.passages)."""
-        return self.widened(ranked, (other.page_start, other.start), (other.page_end, other.end))
-
-    def cover(self, chunk: Chunk, quote: Quote) -> Chunk:
-        """The passage, grown to hold its quote where a quoted sentence crosses the passage's edge (the
-        splitter cuts by length, quotes keep whole sentences), so the context shown holds the quote."""
-        return self.widened(chunk, (quote.page, quote.start), (quote.page, quote.end))
-
-    def widened(self, chunk: Chunk, start: Position, end: Position) -> Chunk:
-        """The passage widened to span `start` to `end` as well; the passage itself when it spans them
-        already (no page text is read then)."""
-        start = min((chunk.page_start, chunk.start), start)
-        end = max((chunk.page_end, chunk.end), end)
-        if start == (chunk.page_start, chunk.start) and end == (chunk.page_end, chunk.end):
-            return chunk
-        return replace(chunk, text=self.span(chunk.doc, start, end), page_start=start[0], start=start[1],
+        start = min((ranked.page_start, ranked.start), (other.page_start, other.start))
+        end = max((ranked.page_end, ranked.end), (other.page_end, other.end))
+        return replace(ranked, text=self.span(ranked.doc, start, end), page_start=start[0], start=start[1],
                        page_end=end[0], end=end[1])

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from beleidsbron.ingest.errors import BeleidsbronError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: passages packed from whole sentences (1: cut by a character splitter)
 MANIFEST = "manifest.json"
 REBUILD_HINT = "rebuild it with: beleidsbron ingest --rebuild"
 CORPUS, UPLOAD = "corpus", "upload"  # a document's origin: a folder given to ingest, or <data dir>/uploads

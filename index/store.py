@@ -120,6 +120,13 @@ class ChunkStore:
         rows = self._conn.execute("SELECT sent_lo, sent_hi FROM chunks ORDER BY row").fetchall()
         return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
 
+    def chunk_ranges(self, doc: str) -> list[tuple[int, int]]:
+        """Each chunk of a document (in row order): its [first, last) sentences, as indices into the
+        document's own sentences (as `add` was given them)."""
+        base = self._conn.execute("SELECT MIN(row) - 1 FROM sentences WHERE doc = ?", (doc,)).fetchone()[0] or 0
+        return [(lo - base, hi - base) for lo, hi in self._conn.execute(
+            "SELECT sent_lo, sent_hi FROM chunks WHERE doc = ? ORDER BY row", (doc,))]
+
     def sentences(self, first: int, last: int) -> list[Sentence]:
         """Sentences at rows [first, last), in order."""
         return [Sentence(*r) for r in self._conn.execute(

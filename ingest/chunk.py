@@ -1,38 +1,27 @@
-"""Document → chunks, with langchain-text-splitters. The only module that imports it.
+"""Document → chunks packed from whole sentences: the sentences of ingest/sentences.py, the same that quotes
+are made of.
 
-The splitter runs over the whole document text (pages joined by PAGE_BREAK), so a
-passage may run on across a page break; every chunk is then mapped back to its
-first and last page and to offsets into those pages' cleaned text.
+A chunk is a run of consecutive sentences of a document, at most `size` characters from the first one's
+start to the last one's end (what lies between included: white space, a page break, so a passage may run on
+across a page); the next chunk starts with the last whole sentences of this one that fit in `overlap`
+characters. So every chunk's offsets and its range of sentences are exact by construction: nothing is
+searched for or mapped back afterwards.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-from beleidsbron.ingest.records import Chunk, Document
-
-# Sentence-aware separators for Dutch text, coarsest first. Breaks and sentence ends are one
-# level, so a heading joins the sentences after it and a passage may cross a page break.
-SEPARATORS = [
-    r"[\n\f]|(?<=[.!?…])[”’\"]?\s+(?=[“‘\"(]?[A-ZÀ-Ý0-9])",  # line and page breaks, sentence ends
-    r"(?<=[;:])\s+",  # clauses
-    r"(?<=,)\s+",
-    r"\s+",  # words
-    "",
-]
-_SPACE = re.compile(r"\s*")
+from beleidsbron.ingest.records import Chunk, Document, Sentence
+from beleidsbron.ingest.sentences import page_sentences
 
 
 @dataclass(frozen=True)
 class ChunkSettings:
-    """Passage length in characters. 1200 (about 300 e5 tokens, two paragraphs): on evals/ without
-    abstention, rerank MRR@10 was 0.730 on the own set and 0.854 on dev, against 0.689 / 0.804 at 900
-    and 0.672 / 0.730 at 600; 1500 added nothing (0.726 / 0.831)."""
+    """Passage length in characters. 1200 (about 300 e5 tokens, two paragraphs) ranked best on evals/
+    (evals/README.md: 900, 600 and 1500 did worse)."""
 
     size: int = 1200
     overlap: int = 200
@@ -45,76 +34,62 @@ class ChunkSettings:
                              f"got {self.overlap}")
 
 
+@dataclass(frozen=True)
+class Split:
+    """A document's sentences, and its chunks with each chunk's [first, last) indices into `sentences`."""
+
+    chunks: list[Chunk]
+    sentences: list[Sentence]
+    ranges: list[tuple[int, int]]
+
+    def __post_init__(self) -> None:
+        if len(self.chunks) != len(self.ranges):
+            raise ValueError(f"Split needs one sentence range per chunk: {len(self.ranges)} for {len(self.chunks)}")
+
+
 def chunk_id(doc_sha256: str, start: int, text: str) -> str:
     """Stable id from content: the document's hash, the offset and the text."""
     return hashlib.sha256(f"{doc_sha256}:{start}:{text}".encode()).hexdigest()[:20]
 
 
+def pack(spans: Sequence[tuple[int, int]], size: int, overlap: int) -> list[tuple[int, int]]:
+    """[first, last) runs of consecutive spans (start, end; ascending, none longer than `size`), each at most
+    `size` long from its first start to its last end; a run begins with the last spans of the one before
+    that fit in `overlap`, as long as the run can still take a new span after them."""
+    runs: list[tuple[int, int]] = []
+    first = 0
+    while first < len(spans):
+        last = first + 1
+        while last < len(spans) and spans[last][1] - spans[first][0] <= size:
+            last += 1
+        runs.append((first, last))
+        if last == len(spans):
+            break
+        following, end = last, spans[last - 1][1]
+        for i in range(last - 1, first, -1):
+            if end - spans[i][0] > overlap or spans[last][1] - spans[i][0] > size:
+                break
+            following = i
+        first = following
+    return runs
+
+
 class Chunker:
     def __init__(self, settings: ChunkSettings = ChunkSettings()) -> None:
         self.settings = settings
-        self._splitter = RecursiveCharacterTextSplitter(
-            chunk_size=settings.size, chunk_overlap=settings.overlap, separators=SEPARATORS,
-            is_separator_regex=True, keep_separator="end", strip_whitespace=True,
-        )
 
-    def split(self, doc: Document) -> list[Chunk]:
-        text, starts = doc.text, doc.page_starts
-        bodies = [body for body in (part.strip() for part in self._splitter.split_text(text)) if body]
+    def split(self, doc: Document) -> Split:
+        # no sentence is longer than a chunk: a longer one is cut (sentences.py says where)
+        sentences = page_sentences(doc, max_chars=self.settings.size)
+        text, page_start = doc.text, dict(zip((p.number for p in doc.pages), doc.page_starts))
+        spans = [(page_start[s.page] + s.start, page_start[s.page] + s.end) for s in sentences]
+        ranges = pack(spans, self.settings.size, self.settings.overlap)
         chunks = []
-        for begin, body in zip(_offsets(text, bodies, self.settings.overlap), bodies):
-            end = begin + len(body)
-            first, last = bisect.bisect_right(starts, begin) - 1, bisect.bisect_right(starts, end - 1) - 1
-            chunks.append(Chunk(
-                id=chunk_id(doc.sha256, begin, body), doc=doc.file, text=body,
-                page_start=doc.pages[first].number, page_end=doc.pages[last].number,
-                start=begin - starts[first], end=end - starts[last], doc_sha256=doc.sha256,
-            ))
-        return chunks
-
-
-def _offsets(text: str, bodies: list[str], overlap: int) -> list[int]:
-    """Where each chunk starts in `text`.
-
-    Searching for each chunk's text is ambiguous where the text repeats itself (a running
-    header, a recurring sentence): an earlier copy may lie inside the previous chunk. (The
-    splitter's own start_index falls for that, and so skips text and gives wrong pages.) So
-    the chunks are placed together, by a depth-first search that tries the earliest copy first
-    and backs up when the rest cannot follow: each chunk starts no earlier than the one before,
-    overlaps it by at most `overlap` characters and leaves only whitespace between them, and
-    only whitespace follows the last.
-    """
-    dead: set[tuple[int, int]] = set()  # (chunk, start) from which the rest cannot be placed
-    path: list[int] = []
-    options = [_places(text, bodies[0], 0, 0, overlap)] if bodies else []
-    while options:
-        i = len(options) - 1  # the chunk to place now, after path[:i]
-        if not options[i]:
-            options.pop()
-            if path:
-                dead.add((i - 1, path.pop()))
-            continue
-        start = options[i].pop(0)
-        end = start + len(bodies[i])
-        if (i, start) in dead:
-            continue
-        if i + 1 == len(bodies):
-            if _SPACE.match(text, end).end() == len(text):
-                return path + [start]
-            continue
-        path.append(start)
-        options.append(_places(text, bodies[i + 1], start, end, overlap))
-    found, offsets = 0, []  # no placement (only for an empty list, or if the splitter changes)
-    for body in bodies:
-        offsets.append(found := text.index(body, found))
-    return offsets
-
-
-def _places(text: str, body: str, prev_start: int, prev_end: int, overlap: int) -> list[int]:
-    """Starts of `body` that may follow a chunk at prev_start:prev_end, in ascending order."""
-    low, stop = max(prev_start, prev_end - overlap), _SPACE.match(text, prev_end).end() + len(body)
-    places, found = [], text.find(body, low, stop)
-    while found >= 0:
-        places.append(found)
-        found = text.find(body, found + 1, stop)
-    return places
+        for lo, hi in ranges:
+            first, last = sentences[lo], sentences[hi - 1]
+            begin, end = spans[lo][0], spans[hi - 1][1]
+            body = text[begin:end]
+            chunks.append(Chunk(id=chunk_id(doc.sha256, begin, body), doc=doc.file, text=body,
+                                page_start=first.page, page_end=last.page, start=first.start, end=last.end,
+                                doc_sha256=doc.sha256))
+        return Split(chunks, sentences, ranges)

@@ -4,14 +4,16 @@ A boundary is a line break, or a sentence-final mark (. ! ? …), possibly follo
 by closing quotes or brackets, then white space and something that can open a
 sentence (a capital, a digit, an opening quote or bracket, a bullet). A period
 after a known abbreviation (o.a., bijv., d.w.z., …), an initial (J. Jansen) or
-a list number (1. …) is not a boundary.
+a list number (1. …) is not a boundary. Given `max_chars`, a longer sentence (a table or
+a list without full stops) is cut at the last white space that keeps each piece within it.
+These sentences are what chunks are packed from (ingest/chunk.py) and quotes are made of.
 """
 
 from __future__ import annotations
 
 import re
 
-from beleidsbron.ingest.records import Chunk, Document, Sentence
+from beleidsbron.ingest.records import Document, Sentence
 
 ABBREVIATIONS = frozenset("""
 a.d.h.v afb al art bijv bv blz ca cf d.d d.m.v d.w.z dhr dr drs e.a e.d e.e.a e.g enz etc evt excl fig
@@ -49,8 +51,11 @@ def _is_boundary(text: str, end: int) -> bool:
     return not (word.isdigit() and len(word) <= 2)  # "1. Stop met praten": a list number
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence in `text`, stripped of surrounding white space."""
+def sentence_spans(text: str, max_chars: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, stripped of surrounding white space; with `max_chars`,
+    none longer than that."""
+    if max_chars is not None and max_chars < 1:
+        raise ValueError(f"max_chars must be at least 1, got {max_chars}")
     cuts = {0, len(text)}
     for match in _END.finditer(text):
         if _is_boundary(text, match.end()):
@@ -63,28 +68,32 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         left = len(segment) - len(segment.lstrip())
         right = len(segment.rstrip())
         if right > left:
-            spans.append((begin + left, begin + right))
+            spans.extend(_pieces(text, begin + left, begin + right, max_chars))
     return spans
 
 
-def page_sentences(doc: Document) -> list[Sentence]:
-    """Every sentence of a document, page by page, in reading order."""
+def _pieces(text: str, begin: int, end: int, max_chars: int | None) -> list[tuple[int, int]]:
+    """The span begin:end (stripped), cut into pieces of at most max_chars at the last white space that
+    fits (or at max_chars, if a piece has none); each piece stripped."""
+    pieces = []
+    while max_chars is not None and end - begin > max_chars:
+        cut = begin + max_chars
+        while cut > begin and not text[cut].isspace():
+            cut -= 1
+        if cut == begin:  # one word longer than max_chars
+            cut = begin + max_chars
+        stop = cut
+        while text[stop - 1].isspace():
+            stop -= 1
+        pieces.append((begin, stop))
+        begin = cut
+        while text[begin].isspace():
+            begin += 1
+    pieces.append((begin, end))
+    return pieces
+
+
+def page_sentences(doc: Document, max_chars: int | None = None) -> list[Sentence]:
+    """Every sentence of a document, page by page, in reading order; with `max_chars`, none longer."""
     return [Sentence(doc.file, page.number, a, b, page.text[a:b])
-            for page in doc.pages for a, b in sentence_spans(page.text)]
-
-
-def chunk_sentence_ranges(doc: Document, chunks: list[Chunk], sentences: list[Sentence]) -> list[tuple[int, int]]:
-    """For each chunk, the [first, last) indices into `sentences` (this document's) that it overlaps."""
-    starts = dict(zip((p.number for p in doc.pages), doc.page_starts))
-    spans = [(starts[s.page] + s.start, starts[s.page] + s.end) for s in sentences]
-    ranges = []
-    lo = 0
-    for chunk in chunks:
-        begin, end = starts[chunk.page_start] + chunk.start, starts[chunk.page_end] + chunk.end
-        while lo < len(spans) and spans[lo][1] <= begin:
-            lo += 1
-        hi = lo
-        while hi < len(spans) and spans[hi][0] < end:
-            hi += 1
-        ranges.append((lo, hi))
-    return ranges
+            for page in doc.pages for a, b in sentence_spans(page.text, max_chars)]

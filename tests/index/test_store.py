@@ -11,7 +11,7 @@ import pytest
 from beleidsbron.index.store import STORE_FILE, ChunkStore
 from beleidsbron.ingest.chunk import Chunker, ChunkSettings
 from beleidsbron.ingest.records import Document, Page, Source
-from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences
+from beleidsbron.ingest.sentences import page_sentences
 
 
 def make_doc(file: str, pages: list[str], **source) -> Document:
@@ -31,9 +31,9 @@ def fill(directory: Path, docs: list[Document] = DOCS) -> dict[str, list]:
     store = ChunkStore.create(directory)
     chunks = {}
     for doc in docs:
-        doc_chunks, sentences = Chunker(ChunkSettings(120, 30)).split(doc), page_sentences(doc)
-        store.add(doc, doc_chunks, sentences, chunk_sentence_ranges(doc, doc_chunks, sentences))
-        chunks[doc.file] = doc_chunks
+        split = Chunker(ChunkSettings(120, 30)).split(doc)
+        store.add(doc, split.chunks, split.sentences, split.ranges)
+        chunks[doc.file] = split.chunks
     store.close()
     return chunks
 
@@ -98,6 +98,15 @@ def test_sentences_round_trip_with_each_chunks_range(stored) -> None:
     b_rows = [row for row, _ in store.iter_sentences("b.pdf")]
     assert b_rows[0] == len(page_sentences(DOCS[0]))
     assert [s for _, s in store.iter_sentences("b.pdf")] == page_sentences(DOCS[1])
+
+
+def test_a_documents_chunk_ranges_count_from_its_own_first_sentence(tmp_path: Path) -> None:
+    store = ChunkStore.create(tmp_path)
+    splits = [Chunker(ChunkSettings(120, 30)).split(doc) for doc in DOCS]
+    for doc, split in zip(DOCS, splits):
+        store.add(doc, split.chunks, split.sentences, split.ranges)
+    assert [store.chunk_ranges(doc.file) for doc in DOCS] == [split.ranges for split in splits]
+    assert store.chunk_ranges("missing.pdf") == []
 
 
 def test_unknown_document(stored) -> None:

@@ -1,4 +1,4 @@
-"""ingest/sentences.py: rule-based Dutch sentence splitting and chunk → sentence ranges."""
+"""ingest/sentences.py: rule-based Dutch sentence splitting, with an optional longest sentence."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from beleidsbron.ingest.records import Chunk, Document, Page, Source
-from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences, sentence_spans
+from beleidsbron.ingest.records import Document, Page, Source
+from beleidsbron.ingest.sentences import page_sentences, sentence_spans
 
 
 def sentences(text: str) -> list[str]:
@@ -173,41 +173,29 @@ def test_document_of_empty_pages_has_no_sentences() -> None:
     assert page_sentences(make_doc(["", "", ""])) == []
 
 
-# chunk_sentence_ranges ---------------------------------------------------------------------
+# the longest sentence ----------------------------------------------------------------------
 
 
-def chunk(page_start: int, start: int, page_end: int, end: int) -> Chunk:
-    starts = dict(zip((p.number for p in DOC.pages), DOC.page_starts))
-    text = DOC.text[starts[page_start] + start:starts[page_end] + end]
-    return Chunk(f"c{page_start}-{start}", DOC.file, text, page_start, page_end, start, end)
+def test_a_sentence_longer_than_max_chars_is_cut_at_the_last_white_space_that_fits() -> None:
+    text = "Kort. Een zin zonder einde die langer is dan toegestaan Volgende."
+    spans = sentence_spans(text, max_chars=20)
+    assert [text[a:b] for a, b in spans] == ["Kort.", "Een zin zonder einde", "die langer is dan",
+                                             "toegestaan Volgende."]
+    assert all(b - a <= 20 for a, b in spans)
 
 
-def test_chunk_gets_the_sentences_it_covers() -> None:
-    whole = chunk(1, 0, 1, PAGE_1.index(" Zie"))  # the first two sentences exactly
-    assert chunk_sentence_ranges(DOC, [whole], page_sentences(DOC)) == [(0, 2)]
+def test_a_word_longer_than_max_chars_is_cut_where_the_limit_falls() -> None:
+    text = "Zorg" * 10 + " eind."
+    assert sentence_spans(text, max_chars=16) == [(0, 16), (16, 32), (32, 46)]
 
 
-def test_chunk_gets_the_sentences_it_only_touches_in_part() -> None:
-    middle = chunk(1, PAGE_1.index("apotheker"), 1, PAGE_1.index("o.a."))  # inside sentences 2 and 3
-    assert chunk_sentence_ranges(DOC, [middle], page_sentences(DOC)) == [(1, 3)]
+def test_a_sentence_within_max_chars_is_left_whole_and_no_limit_leaves_all_whole() -> None:
+    text = "De huisarts werkt samen. De apotheker ook."
+    assert sentence_spans(text, max_chars=24) == sentence_spans(text) == [(0, 24), (25, 42)]
+    with pytest.raises(ValueError, match="max_chars must be at least 1, got 0"):
+        sentence_spans(text, max_chars=0)
 
 
-def test_chunk_across_an_empty_page_gets_sentences_of_both_pages() -> None:
-    across = chunk(1, PAGE_1.index("Zie"), 3, PAGE_3.index(" En"))
-    assert "\f\f" in across.text
-    assert chunk_sentence_ranges(DOC, [across], page_sentences(DOC)) == [(2, 4)]
-
-
-def test_sentence_ending_where_a_chunk_starts_is_not_in_it() -> None:
-    after = chunk(1, PAGE_1.index(" De apotheker"), 1, len(PAGE_1))  # starts at the end of sentence 1
-    assert chunk_sentence_ranges(DOC, [after], page_sentences(DOC)) == [(1, 3)]
-
-
-def test_overlapping_chunks_share_sentences_in_order() -> None:
-    chunks = [chunk(1, 0, 1, PAGE_1.index("ook")), chunk(1, PAGE_1.index("De apotheker"), 3, PAGE_3.index(" En")),
-              chunk(3, PAGE_3.index("En"), 3, len(PAGE_3))]
-    assert chunk_sentence_ranges(DOC, chunks, page_sentences(DOC)) == [(0, 2), (1, 4), (4, 5)]
-
-
-def test_no_chunks_give_no_ranges() -> None:
-    assert chunk_sentence_ranges(DOC, [], page_sentences(DOC)) == []
+def test_page_sentences_pass_the_limit_on() -> None:
+    assert [s.text for s in page_sentences(DOC, max_chars=20)][:3] == ["De huisarts werkt", "samen.",
+                                                                        "De apotheker ook."]

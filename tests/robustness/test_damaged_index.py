@@ -129,13 +129,13 @@ def test_ingestion_with_other_weights_embeds_everything_again(data_home, indexed
 
 
 # another format ----------------------------------------------------------------------------
-@pytest.mark.parametrize("version", [0, 2, None, "1"])
+@pytest.mark.parametrize("version", [0, 1, 3, None, "2"])
 def test_another_format_version_is_refused(data_home, indexed, run, version) -> None:
     path = data_home.current() / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["format_version"] = version
     path.write_text(json.dumps(manifest), encoding="utf-8")
-    message = assert_refused(data_home, says=f"index format {version}, this version reads format 1")
+    message = assert_refused(data_home, says=f"index format {version}, this version reads format 2")
     assert message.endswith(REBUILD_HINT)
     assert_cli_refuses(run, message)
 

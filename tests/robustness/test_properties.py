@@ -18,7 +18,7 @@ from beleidsbron.index.search import Searcher
 from beleidsbron.ingest.chunk import Chunker, ChunkSettings
 from beleidsbron.ingest.clean import clean_page, vocabulary
 from beleidsbron.ingest.records import PAGE_BREAK, Document, Page, Sentence, Source
-from beleidsbron.ingest.sentences import chunk_sentence_ranges, page_sentences, sentence_spans
+from beleidsbron.ingest.sentences import sentence_spans
 
 from fakes import FakeEmbedder, make_pdf
 from robust_support import MODES, NO_FLAG
@@ -74,7 +74,7 @@ def test_sentence_spans_slice_the_text_and_cover_every_visible_character(raw: st
 def test_chunks_slice_their_pages_and_lose_nothing_but_the_stated_overlap(raw_pages: list[str],
                                                                         chunk_settings: ChunkSettings) -> None:
     doc = document(raw_pages)
-    chunks = Chunker(chunk_settings).split(doc)
+    chunks = Chunker(chunk_settings).split(doc).chunks
     text, starts = doc.text, doc.page_starts
     covered = 0
     for chunk in chunks:
@@ -96,11 +96,10 @@ def test_chunks_slice_their_pages_and_lose_nothing_but_the_stated_overlap(raw_pa
 def test_every_chunk_has_sentences_and_each_sentence_slices_its_page(raw_pages: list[str],
                                                                     chunk_settings: ChunkSettings) -> None:
     doc = document(raw_pages)
-    chunks = Chunker(chunk_settings).split(doc)
-    sentences = page_sentences(doc)
-    for sentence in sentences:
+    split = Chunker(chunk_settings).split(doc)
+    for sentence in split.sentences:
         assert doc.pages[sentence.page - 1].text[sentence.start:sentence.end] == sentence.text
-    for _chunk, (lo, hi) in zip(chunks, chunk_sentence_ranges(doc, chunks, sentences), strict=True):
+    for _chunk, (lo, hi) in zip(split.chunks, split.ranges, strict=True):
         assert lo < hi, "a passage without sentences cannot be quoted"
 
 
