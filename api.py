@@ -27,7 +27,7 @@ from beleidsbron.ingest.embed import (
 )
 from beleidsbron.settings import Settings
 
-if TYPE_CHECKING:  # ingestion's modules (langchain, pypdf: a third of a cold search's imports) load when used
+if TYPE_CHECKING:  # ingestion's modules (pypdf and the rest: a third of a cold search's imports) load when used
     from beleidsbron.index.build import IngestReport, Progress
 
 
