@@ -2,7 +2,7 @@
 #   make app    install everything, build the index of corpus/ if needed, start the app on 127.0.0.1
 #   make test   install everything the tests need, lint, then run all tests (what CI runs)
 # While working:
-#   make check  the fast tier: unit and AppTest tests with fakes, no model, no browser (about 80 s)
+#   make check  the fast tier: unit and AppTest tests with fakes, no model, no browser, on every core
 #   make lint   ruff: lint and import order
 #   make test-distributed  the tests that start a local Dask cluster and a PostgreSQL server (a minute or two)
 VENV ?= .venv
@@ -34,7 +34,7 @@ lint: setup
 	$(VENV)/bin/ruff check .
 
 check: setup
-	$(PY) -m pytest -q -m "$(FAST)"
+	$(PY) -m pytest -q -n auto -m "$(FAST)"
 
 test: setup browser lint
 	$(PY) -m pytest

@@ -16,7 +16,7 @@ from beleidsbron.index.home import DataHome
 from beleidsbron.index.manifest import REBUILD_HINT, UnusableIndexError
 from beleidsbron.index.search import Searcher
 
-from fakes import FakeEmbedder, make_pdf
+from fakes import TINY_CORPUS, FakeEmbedder, make_pdf
 from robust_support import NO_FLAG, answers, open_searcher
 
 QUERIES = ["thuiszorg voor ouderen in Limburg", "paramedisch platform", "voortgang van het akkoord"]
@@ -51,10 +51,29 @@ def run(monkeypatch: pytest.MonkeyPatch):
     return invoke
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, dict]:
+    """The tiny corpus, its index and the answers to QUERIES, made once for the module; each test
+    damages a copy (an ingestion per test was a third of the fast tier's time)."""
+    root = tmp_path_factory.mktemp("built")
+    corpus = root / "docs"
+    corpus.mkdir()
+    for name, (pages, title) in TINY_CORPUS.items():
+        (corpus / name).write_bytes(make_pdf(pages, title=title))
+    home = DataHome(root / "home")
+    assert Ingestor(home, FakeEmbedder()).run([corpus]).ok
+    return corpus, home.root, answers(open_searcher(home), QUERIES)
+
+
 @pytest.fixture
-def indexed(data_home: DataHome, tiny_corpus: Path) -> dict:
-    assert Ingestor(data_home, FakeEmbedder()).run([tiny_corpus]).ok
-    return answers(open_searcher(data_home), QUERIES)
+def tiny_corpus(built: tuple[Path, Path, dict]) -> Path:
+    return built[0]  # read only: a test that changes the corpus copies it (see `bigger`)
+
+
+@pytest.fixture
+def indexed(data_home: DataHome, built: tuple[Path, Path, dict]) -> dict:
+    shutil.copytree(built[1], data_home.root, symlinks=True, dirs_exist_ok=True)
+    return built[2]
 
 
 def assert_refused(home: DataHome, embedder: FakeEmbedder | None = None, *, says: str = REBUILD_HINT) -> str:
