@@ -13,8 +13,8 @@ On disk, beside the other index files:
 - `token_ids.npy`     int32 (n_tokens,): vocabulary ids, for the document frequencies;
 - `token_offsets.npy` int64 (passages + 1,): passage i owns rows offsets[i]:offsets[i + 1];
 - `token_df.npy`      int32 (max id + 1,): in how many passages each token id occurs.
-A query scores the best candidates only (Tuning.rerank_depth): about 5 ms for 100 passages, and
-9 ms more for their sentences (the best sentence by MaxSim is a signal of the rerank too).
+A query scores the best candidates only (Tuning.rerank_depth): about 10 ms for 100 passages, and
+the sentences of the best 20 of them (Tuning.sentence_depth: the best sentence by MaxSim is a signal too).
 A passage of 1200 characters takes ~240 tokens × 384 bytes, about 90 KB, and its sentences as
 much again. Token vectors are kept for up to MAX_PASSAGES passages; a larger index ranks without
 them (see Searcher).

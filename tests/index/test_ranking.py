@@ -16,6 +16,8 @@ from beleidsbron.index.ranking import (
     hybrid,
     pool,
     rerank,
+    shortlist,
+    spread,
     top_positive,
 )
 
@@ -92,3 +94,14 @@ def test_rerank_leaves_out_missing_token_signals_and_bm25_of_an_unknown_query() 
     dense, sentence, lexical = np.array([0.1, 0.5, 0.3]), np.array([0.4, 0.2, 0.9]), np.array([9.0, 0.0, 1.0])
     got = rerank(RerankSignals(dense, sentence, lexical), 0.0, Tuning())
     assert got.tolist() == pytest.approx((0.5 * zscore(dense) + 0.5 * zscore(sentence)).tolist())
+
+
+def test_shortlist_takes_the_best_positions_best_first() -> None:
+    scores = np.array([0.1, 0.9, 0.5, 0.7])
+    assert shortlist(scores, 2).tolist() == [1, 3]
+    assert shortlist(scores, 10).tolist() == [1, 3, 2, 0] and shortlist(scores, 0).tolist() == []
+
+
+def test_spread_gives_the_others_the_lowest_value_computed() -> None:
+    assert spread(np.array([0.8, 0.3]), np.array([3, 0]), 5).tolist() == [0.3, 0.3, 0.3, 0.8, 0.3]
+    assert spread(np.zeros(0), np.zeros(0, dtype=int), 2).tolist() == [0.0, 0.0]

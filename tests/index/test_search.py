@@ -502,6 +502,15 @@ def test_the_rerank_can_rank_by_each_passages_best_sentence_by_token_maxsim(home
     assert best == sorted(best, reverse=True)
 
 
+def test_the_best_sentences_maxsim_is_computed_for_the_shortlist_only(home: DataHome, monkeypatch) -> None:
+    searcher = Searcher.open(home, FakeEmbedder(), Tuning(flag_below=0.0, sentence_depth=2))
+    asked = []
+    spans = searcher.sentence_tokens.maxsim_spans
+    monkeypatch.setattr(searcher.sentence_tokens, "maxsim_spans", lambda q, s: asked.append(len(s)) or spans(q, s))
+    result = searcher.search("zorg voor ouderen en mantelzorgers", k=10, mode="rerank")
+    assert len(result.hits) > 2 and asked[0] == 2  # later calls: the quotes of hits off the shortlist
+
+
 def test_other_modes_do_not_call_the_cross_encoder(home: DataHome) -> None:
     reranker = ShortestFirst()
     searcher = Searcher.open(home, FakeEmbedder(), NO_FLAG, reranker)
