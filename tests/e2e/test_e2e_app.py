@@ -157,6 +157,8 @@ def test_question_to_quote_with_page_on_the_pdf(server, browser_page):
         page.get_by_text("Er is nog geen index").wait_for(timeout=60_000)
         page.locator("[data-testid='stProgress']").wait_for(timeout=60_000)
     page.get_by_label("Uw vraag").wait_for(timeout=BUILD_TIMEOUT_MS)
+    # the example buttons are drawn after the input in the same run: wait for them, then count
+    page.get_by_role("button", name="Welke rol spelen paramedici in het IZA?").wait_for(timeout=SEARCH_TIMEOUT_MS)
     assert page.get_by_text("Welke rol spelen paramedici in het IZA?").count() == 1
 
     # an example question: the first search also loads the model
