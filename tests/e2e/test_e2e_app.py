@@ -185,7 +185,9 @@ def test_question_to_quote_with_page_on_the_pdf(server, browser_page):
     image = page.locator("[data-testid='stImage'] img").first
     image.wait_for(timeout=SEARCH_TIMEOUT_MS)
     page.wait_for_function("img => img.complete && img.naturalWidth > 500", arg=image.element_handle())
-    assert page.get_by_text(re.compile(r"Pagina \d+, met het citaat gemarkeerd")).count() == 1
+    caption = page.get_by_text(re.compile(r"Pagina \d+, met het citaat gemarkeerd"))
+    caption.wait_for(timeout=SEARCH_TIMEOUT_MS)
+    assert caption.count() == 1
     screenshot_caption = page.get_by_text(re.compile(r"\d+ resultaten in \d+ ms")).first.inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("[data-testid='stImage']").first.screenshot(path=str(ARTIFACTS / "e2e-pdf-page.png"))
