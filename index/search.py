@@ -19,14 +19,12 @@ its hits still returned (index/tokens.py has the signal).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-from threadpoolctl import ThreadpoolController
 
 from beleidsbron.index import confidence
 from beleidsbron.index.generation import (
@@ -104,13 +102,9 @@ class Searcher:
         self._doc_of_chunk = np.array([position[doc] for doc in self.store.chunk_docs()], dtype=np.int32)
         # queries seen lately: a query's token vectors take up to ~0.4 MB (1000 characters)
         self._encode_query = lru_cache(maxsize=64)(self._encode)
-        # The products here are small: BLAS threads gain nothing, and while they spin after one,
-        # the model's own threads wait for the cores (a query took 130 ms instead of 35 on 2 cores).
-        # Set once for the process, not per search: a per-search limit, restored on exit, races
-        # between the app's sessions, which share one Searcher.
-        ThreadpoolController().limit(limits=1, user_api="blas")
-        # A second core for half of the passages' MaxSim, most of the rerank's work.
-        self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="beleidsbron-maxsim")
+        # Both cores serve a search through BLAS's own threads: the query's encoder pass and the
+        # MaxSim's products (index/tokens.py) are split by BLAS, and no Python thread of ours competes
+        # with BLAS threads that spin for work after a product.
 
     def _first_stage(self, directory: Path, manifest: Manifest) -> None:
         """The vector and BM25 indexes of the first stage (index/backends/ puts an engine's in their place)."""
@@ -197,7 +191,7 @@ class Searcher:
         signals = RerankSignals(
             dense=channels.dense[keep], sentence=best_of_each(self._sentence_scores(rows, text)),  # type: ignore[index]
             lexical=channels.lexical[keep],  # type: ignore[index]
-            tokens=self._maxsim(query, rows) if query is not None and self.tokens is not None else None)
+            tokens=self.tokens.maxsim(query, rows) if query is not None and self.tokens is not None else None)
         if query is not None and self.sentence_tokens is not None and self.tuning.sentence_tokens > 0:
             # the best sentence by token MaxSim (sentence frequencies for the IDF), for the shortlist only
             short = shortlist(rerank(signals, coverage, self.tuning), self.tuning.sentence_depth)
@@ -206,13 +200,6 @@ class Searcher:
             if quotes is not None:
                 quotes.update(zip(rows[short].tolist(), spans))
         return rows, rerank(signals, coverage, self.tuning)
-
-    def _maxsim(self, query: TokenVectors, rows: np.ndarray) -> np.ndarray:
-        """The passages' token MaxSim, half of them on a second core (numpy lets go of the GIL in the products)."""
-        half = len(rows) // 2
-        first = self._beside.submit(self.tokens.maxsim, query, rows[:half])  # type: ignore[union-attr]
-        second = self.tokens.maxsim(query, rows[half:])  # type: ignore[union-attr]
-        return np.concatenate([first.result(), second])
 
     # search ---------------------------------------------------------------------
     def search(self, query: str, k: int = 10, mode: str = "rerank", filters: Filters = Filters()) -> SearchResult:

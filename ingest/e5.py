@@ -22,6 +22,7 @@ import mmap
 import struct
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -368,12 +369,13 @@ class E5:
         states = [x]
         scale = np.float32(1.0 / np.sqrt(size))
         # Attention and GELU run on one BLAS thread, so a batch's texts (and rows) are split over two Python
-        # threads (numpy lets go of the GIL). A query is too small to gain from it.
+        # threads (numpy lets go of the GIL). A query is too small to gain from it: its attention runs here,
+        # without switching the process's BLAS threads (the searcher's products use both).
         halves = _halves(bounds) if bounds[-1] >= SPLIT_TOKENS else [(0, len(lengths))]
         for layer in self._layers:
             qkv = x @ layer["qkv"] + layer["qkv.b"]
             attended = np.empty_like(x)
-            with _one_blas_thread():
+            with _one_blas_thread() if len(halves) > 1 else nullcontext():
                 _both([partial(_attend, qkv, attended, bounds[a:b + 1], heads, size, scale) for a, b in halves])
             x = self._layernorm(attended @ layer["ao"] + layer["ao.b"] + x, layer["aln"])
             inner = x @ layer["fi"] + layer["fi.b"]

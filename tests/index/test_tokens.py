@@ -46,6 +46,17 @@ def test_maxsim_matches_the_definition(passages: list[TokenVectors]) -> None:
     assert index.maxsim(query, np.array([3, 0])) == pytest.approx([expected[3], expected[0]], abs=1e-6)
 
 
+@pytest.mark.parametrize("block_rows", [1, 2, 3, 5, 9, 100])
+def test_maxsim_is_the_same_whatever_the_block_of_token_rows(passages: list[TokenVectors], block_rows: int) -> None:
+    # blocks smaller than a passage, ending inside the empty one, holding all: each passage is scored whole
+    index = TokenIndex.build(passages)
+    query = tokens([2, 9, 5], np.random.default_rng(5))
+    rows = np.array([3, 2, 0, 1, 3])
+    df = {1: 2, 2: 2, 3: 1, 4: 1, 5: 1, 6: 1}
+    expected = [reference_maxsim(query, passages[r], df, len(passages)) for r in rows.tolist()]
+    assert index.maxsim(query, rows, block_rows=block_rows) == pytest.approx(expected, abs=1e-6)
+
+
 @pytest.mark.parametrize("first, last", [(0, 4), (1, 3), (2, 3), (2, 4), (3, 3)])
 def test_maxsim_span_scores_neighbouring_rows_as_maxsim_does(passages: list[TokenVectors], first: int,
                                                              last: int) -> None:
