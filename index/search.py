@@ -103,8 +103,8 @@ class Searcher:
         # queries seen lately: a query's token vectors take up to ~0.4 MB (1000 characters)
         self._encode_query = lru_cache(maxsize=64)(self._encode)
         # Both cores serve a search through BLAS's own threads: the query's encoder pass and the
-        # MaxSim's products (index/tokens.py) are split by BLAS, and no Python thread of ours competes
-        # with BLAS threads that spin for work after a product.
+        # MaxSim's products (index/tokens.py) are split by BLAS. No Python thread of ours competes with
+        # BLAS threads that spin for work after a product (a query's attention stays on this thread).
 
     def _first_stage(self, directory: Path, manifest: Manifest) -> None:
         """The vector and BM25 indexes of the first stage (index/backends/ puts an engine's in their place)."""
