@@ -98,13 +98,8 @@ class TokenIndex:
         q = _columns(query)
         lo, hi = self.offsets[rows], self.offsets[rows + 1]
         for group in _blocks(hi - lo, block_rows):
-            group = group[hi[group] > lo[group]]  # reduceat needs a non-empty slice per passage
-            if not len(group):
-                continue
             block = np.concatenate([np.asarray(self.tokens[a:b]) for a, b in zip(lo[group], hi[group])])
-            starts = np.concatenate([[0], np.cumsum(hi[group] - lo[group])[:-1]])
-            best = np.maximum.reduceat(block.astype(np.float32) @ q, starts, axis=0)
-            scores[group] = best @ weights / float(weights.sum())
+            scores[group] = _stacked_scores(block, hi[group] - lo[group], q, weights)
         return scores
 
     def matched_share(self, query: TokenVectors, row: int, at: float) -> float:
@@ -126,27 +121,14 @@ class TokenIndex:
         return self.maxsim_spans(query, [(first, last)])[0]
 
     def maxsim_spans(self, query: TokenVectors, spans: Sequence[tuple[int, int]]) -> list[np.ndarray]:
-        """For each [first, last) span, `maxsim(query, arange(first, last))` in one product: rows that lie
-        next to each other (the sentences of a passage) share it, where `maxsim` pays one per row."""
+        """For each [first, last) span, `maxsim(query, arange(first, last))` in one product: the rows of a
+        span (the sentences of a passage) lie next to each other, so nothing is gathered."""
         weights = self.weights(query)
         if not len(query) or weights.sum() <= 0:
             return [np.zeros(max(last - first, 0), dtype=np.float64) for first, last in spans]
         q = _columns(query)
-        return [self._span_scores(q, weights, first, last) for first, last in spans]
-
-    def _span_scores(self, q: np.ndarray, weights: np.ndarray, first: int, last: int) -> np.ndarray:
-        scores = np.zeros(max(last - first, 0), dtype=np.float64)
-        if last <= first:
-            return scores
-        lo, hi = int(self.offsets[first]), int(self.offsets[last])
-        if hi <= lo:  # none of the rows has a token
-            return scores
-        similarity = np.asarray(self.tokens[lo:hi]).astype(np.float32) @ q
-        starts = self.offsets[first:last] - lo
-        filled = np.diff(self.offsets[first:last + 1]) > 0  # reduceat needs a non-empty slice per row
-        best = np.maximum.reduceat(similarity, starts[filled], axis=0)
-        scores[filled] = best @ weights / float(weights.sum())
-        return scores
+        return [_stacked_scores(np.asarray(self.tokens[int(self.offsets[first]):int(self.offsets[last])]),
+                                np.diff(self.offsets[first:last + 1]), q, weights) for first, last in spans]
 
     def save(self, directory: Path) -> None:
         np.save(directory / TOKENS, np.asarray(self.tokens), allow_pickle=False)
@@ -194,6 +176,18 @@ def _blocks(sizes: np.ndarray, budget: int) -> list[np.ndarray]:
     if start < len(sizes):
         runs.append(np.arange(start, len(sizes)))
     return runs
+
+
+def _stacked_scores(rows: np.ndarray, sizes: np.ndarray, q: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """The MaxSim of items whose int8 token rows lie one after another in `rows`, `sizes[i]` rows for
+    item i, in one product; 0 for an item without rows."""
+    scores = np.zeros(len(sizes), dtype=np.float64)
+    filled = sizes > 0  # reduceat needs a non-empty slice per item
+    if filled.any():
+        starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+        best = np.maximum.reduceat(np.asarray(rows).astype(np.float32) @ q, starts[filled], axis=0)
+        scores[filled] = best @ weights / float(weights.sum())
+    return scores
 
 
 def _columns(query: TokenVectors) -> np.ndarray:
