@@ -9,8 +9,8 @@ model and measures, in this order:
 - the model's raw throughput, one `embed_passages` call over the chunk texts,
   and over the same mix that ingestion embeds (chunks, then sentences);
 - cold start: a `beleidsbron search … --json` process, start to its first line;
-- warm latency per mode over distinct queries (one searcher per mode, so no
-  query vector is cached from another mode), beside embedding the query alone;
+- warm latency per mode over distinct queries, beside embedding the query alone,
+  taken in turn for each query (see `warm_latency`);
 - peak RSS of a child process that opens a searcher and runs the queries.
 
 The scale part (synthetic corpora of 100k–1M passages) is in evals/scale.py.
@@ -248,18 +248,26 @@ def embed_rate(embedder: Embedder, groups: Sequence[Sequence[str]]) -> float:
 # search --------------------------------------------------------------------------------
 def warm_latency(home: DataHome, embedder: Embedder, queries: Sequence[str], k: int = 10
                  ) -> tuple[Latency, dict[str, Latency]]:
-    """Embedding one query alone, and a search per mode, over distinct queries on warm searchers."""
+    """Embedding one query alone, and a search per mode, over distinct queries on warm searchers.
+
+    Each query is embedded and then searched in every mode before the next one is taken: the budgets
+    are ratios to the embedding, and this machine kind's speed drifts by half within minutes, so
+    timings taken one mode after another compare moments more than modes. One searcher per mode,
+    so no query vector is cached from another mode."""
     from beleidsbron.index.search import Searcher
 
     _warm(embedder)
-    embed = [timed(embedder.embed_queries, [q])[1] for q in queries]
-    per_mode = {}
-    for mode in MODES:
-        searcher = Searcher.open(home, embedder)  # a fresh query-vector cache per mode
+    searchers = {mode: Searcher.open(home, embedder) for mode in MODES}
+    for mode, searcher in searchers.items():
         for text in WARM_UP_QUERIES:
             searcher.search(text, k, mode)
-        per_mode[mode] = Latency.of([timed(searcher.search, q, k, mode)[1] for q in queries])
-    return Latency.of(embed), per_mode
+    embed: list[float] = []
+    per_mode: dict[str, list[float]] = {mode: [] for mode in MODES}
+    for query in queries:
+        embed.append(timed(embedder.embed_queries, [query])[1])
+        for mode, searcher in searchers.items():
+            per_mode[mode].append(timed(searcher.search, query, k, mode)[1])
+    return Latency.of(embed), {mode: Latency.of(seconds) for mode, seconds in per_mode.items()}
 
 
 def searcher_job(home_root: Path, models_root: Path, factory: EmbedderFactory, queries: Sequence[str]) -> float:

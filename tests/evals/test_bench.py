@@ -29,6 +29,7 @@ from beleidsbron.evals.bench import (
     recall_at_k,
     render_corpus,
     rss_mb,
+    warm_latency,
 )
 from beleidsbron.evals.bench_command import bench_command
 from beleidsbron.evals.scale import (
@@ -116,6 +117,39 @@ def test_corpus_bench_reports_every_figure(corpus_bench: CorpusBench) -> None:
     assert bench.ingest_texts_to_raw_ratio == pytest.approx(bench.ingest_texts_per_s / bench.raw_embed_texts_per_s)
     assert set(bench.queries) == set(MODES)
     assert all(0 < lat.p50_ms <= lat.p95_ms for lat in bench.queries.values())
+
+
+def test_warm_latency_takes_each_query_in_every_mode_in_turn(tiny_corpus: Path, data_home: DataHome,
+                                                              fake_embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The embedding and the modes are timed query by query, not one after another over all queries: the
+    ratios of the targets would otherwise compare the machine's speed at different minutes."""
+    from beleidsbron.index.search import Searcher
+
+    Ingestor(data_home, fake_embedder).run([tiny_corpus])
+    calls: list[tuple[str, str]] = []
+    embed, search = fake_embedder.embed_queries, Searcher.search
+    searching = []  # a search embeds the query too: only the bench's own embedding is a step
+
+    def embed_queries(texts):
+        if not searching:
+            calls.append(("embed", texts[0]))
+        return embed(texts)
+
+    def searched(self, query, k=10, mode="rerank", *rest):
+        calls.append((mode, query))
+        searching.append(mode)
+        try:
+            return search(self, query, k, mode, *rest)
+        finally:
+            searching.pop()
+
+    monkeypatch.setattr(fake_embedder, "embed_queries", embed_queries)
+    monkeypatch.setattr(Searcher, "search", searched)
+    queries = QUERIES[:2]
+    embedding, per_mode = warm_latency(data_home, fake_embedder, queries)
+    timed = [call for call in calls if call[1] in queries]
+    assert timed == [(step, query) for query in queries for step in ("embed", *MODES)]
+    assert set(per_mode) == set(MODES) and embedding.p50_ms > 0
 
 
 def test_corpus_json_has_flat_keys_with_units(corpus_bench: CorpusBench) -> None:
