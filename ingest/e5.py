@@ -254,19 +254,21 @@ def _halves(bounds: list[int]) -> list[tuple[int, int]]:
     return [(0, middle), (middle, len(bounds) - 1)]
 
 
-def _attend(qkv: np.ndarray, out: np.ndarray, bounds: list[int], heads: int, size: int, scale: np.float32) -> None:
+def _attend(qkv: np.ndarray, out: np.ndarray, bounds: list[int], heads: int, size: int) -> None:
     """Self-attention of each text between consecutive `bounds`, within itself, all heads in one stacked
-    product (one product per head cost 3× more in Python for a query or a batch of sentences)."""
+    product (one product per head cost 3× more in Python for a query or a batch of sentences). The
+    queries come scaled by 1/√size (E5._layer folds it into their weights), and the softmax is divided
+    out of the (n, size) result rather than the (n, n) weights: two passes fewer over the largest array."""
     H = heads * size
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         n = hi - lo
         q, k, v = (qkv[lo:hi, j * H:(j + 1) * H].reshape(n, heads, size).transpose(1, 0, 2) for j in range(3))
         scores = q @ k.transpose(0, 2, 1)  # (heads, n, n)
-        scores *= scale
         scores -= scores.max(axis=-1, keepdims=True)
         np.exp(scores, out=scores)
-        scores /= scores.sum(axis=-1, keepdims=True)
-        out[lo:hi] = (scores @ v).transpose(1, 0, 2).reshape(n, H)
+        mixed = scores @ v
+        mixed /= scores.sum(axis=-1, keepdims=True)
+        out[lo:hi] = mixed.transpose(1, 0, 2).reshape(n, H)
 
 
 # erf(x) ≈ x · P(x²) / Q(x²) on [-4, 4] (±1 beyond, in float32): the rational approximation that Eigen
@@ -341,6 +343,9 @@ class E5:
             w = self._float(f"l{i}.{short}.w").reshape(shapes.get(short, (H, H)))
             out[short] = np.ascontiguousarray(w.T)
             out[short + ".b"] = self._float(f"l{i}.{short}.b")
+        scale = np.float32(1.0 / np.sqrt(H // self.dims["NH"]))  # attention's 1/√size, applied to the queries here
+        out["q"] *= scale
+        out["q.b"] *= scale
         out["qkv"] = np.ascontiguousarray(np.concatenate([out.pop("q"), out.pop("k"), out.pop("v")], axis=1))
         out["qkv.b"] = np.concatenate([out.pop("q.b"), out.pop("k.b"), out.pop("v.b")])
         for short in ("aln", "oln"):
@@ -348,10 +353,14 @@ class E5:
         return out
 
     def _layernorm(self, x: np.ndarray, weights: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        mean = x.mean(axis=-1, keepdims=True)
-        centred = x - mean
-        variance = (centred * centred).mean(axis=-1, keepdims=True)
-        return centred / np.sqrt(variance + self.eps) * weights[0] + weights[1]
+        """Layer normalization of x's rows, in place (x is a temporary of the caller's): no new array
+        of x's size."""
+        x -= x.mean(axis=-1, keepdims=True)
+        variance = np.einsum("ij,ij->i", x, x)[:, None] / np.float32(x.shape[-1])
+        x /= np.sqrt(variance + self.eps)
+        x *= weights[0]
+        x += weights[1]
+        return x
 
     def hidden_states(self, texts: list[np.ndarray]) -> list[list[np.ndarray]]:
         """Each text's hidden states: the embeddings, then each layer's output, (n_tokens, H) each.
@@ -367,19 +376,26 @@ class E5:
         x = _dequantize(self._word[ids]) + self._position[positions] + self._type
         x = self._layernorm(x.astype(np.float32), self._norm)
         states = [x]
-        scale = np.float32(1.0 / np.sqrt(size))
         # Attention and GELU run on one BLAS thread, so a batch's texts (and rows) are split over two Python
         # threads (numpy lets go of the GIL). A query is too small to gain from it: its attention runs here,
         # without switching the process's BLAS threads (the searcher's products use both).
         halves = _halves(bounds) if bounds[-1] >= SPLIT_TOKENS else [(0, len(lengths))]
         for layer in self._layers:
-            qkv = x @ layer["qkv"] + layer["qkv.b"]
+            qkv = x @ layer["qkv"]
+            qkv += layer["qkv.b"]
             attended = np.empty_like(x)
             with _one_blas_thread() if len(halves) > 1 else nullcontext():
-                _both([partial(_attend, qkv, attended, bounds[a:b + 1], heads, size, scale) for a, b in halves])
-            x = self._layernorm(attended @ layer["ao"] + layer["ao.b"] + x, layer["aln"])
-            inner = x @ layer["fi"] + layer["fi.b"]
+                _both([partial(_attend, qkv, attended, bounds[a:b + 1], heads, size) for a, b in halves])
+            mixed = attended @ layer["ao"]
+            mixed += layer["ao.b"]
+            mixed += x
+            x = self._layernorm(mixed, layer["aln"])
+            inner = x @ layer["fi"]
+            inner += layer["fi.b"]
             _both([partial(_gelu, inner[bounds[a]:bounds[b]]) for a, b in halves])
-            x = self._layernorm(inner @ layer["fo"] + layer["fo.b"] + x, layer["oln"])
+            out = inner @ layer["fo"]
+            out += layer["fo.b"]
+            out += x
+            x = self._layernorm(out, layer["oln"])
             states.append(x)
         return [[s[lo:hi] for s in states] for lo, hi in zip(bounds[:-1], bounds[1:])]
