@@ -374,7 +374,7 @@ class E5:
         ids = np.concatenate(texts)
         positions = np.concatenate([np.arange(n) for n in lengths])
         x = _dequantize(self._word[ids]) + self._position[positions] + self._type
-        x = self._layernorm(x.astype(np.float32), self._norm)
+        x = self._layernorm(x.astype(np.float32, copy=False), self._norm)
         states = [x]
         # Attention and GELU run on one BLAS thread, so a batch's texts (and rows) are split over two Python
         # threads (numpy lets go of the GIL). A query is too small to gain from it: its attention runs here,
